@@ -1,0 +1,27 @@
+// Bundles src/runts.ts into dist/runts.js (one file, ESM) after generating the
+// ajv standalone validators, so no schema is compiled when runts starts.
+import { build } from 'esbuild';
+import { chmodSync, existsSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+
+const gen = spawnSync(process.execPath, ['scripts/gen-validators.mjs'], { stdio: 'inherit' });
+if (gen.status !== 0) process.exit(gen.status ?? 1);
+
+await build({
+  entryPoints: ['src/runts.ts'],
+  outfile: 'dist/runts.js',
+  bundle: true,
+  platform: 'node',
+  target: 'node20',
+  format: 'esm',
+  banner: {
+    js: "#!/usr/bin/env node\nimport { createRequire as __runtsCreateRequire } from 'node:module'; const require = __runtsCreateRequire(import.meta.url);",
+  },
+  legalComments: 'none',
+  logLevel: 'warning',
+});
+chmodSync('dist/runts.js', 0o755);
+if (!existsSync('dist/runts-init')) {
+  console.error('build: dist/runts-init is missing; run `npm run build:native` first');
+  process.exit(1);
+}

@@ -1,0 +1,42 @@
+// The N-API bridge (addon/bridge): the few syscalls Node lacks that the
+// runts process itself needs. Nothing here forks or enters namespaces.
+import { createRequire } from 'node:module';
+import { existsSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export interface Bridge {
+  /** flock(2). op: "ex" | "sh" | "un". Throws an Error with .code (e.g. "EWOULDBLOCK") and .errno. */
+  flock(fd: number, op: 'ex' | 'sh' | 'un', nonblock: boolean): void;
+  /** pidfd_open(2); throws on failure (ESRCH when the process is gone). */
+  pidfdOpen(pid: number): number;
+  /** pidfd_send_signal(2). */
+  pidfdSendSignal(pidfd: number, signal: number): void;
+  /** prctl(PR_SET_CHILD_SUBREAPER). */
+  setChildSubreaper(on: boolean): void;
+  /** mkfifo(3). */
+  mkfifo(path: string, mode: number): void;
+}
+
+let cached: Bridge | undefined;
+
+/** Directory holding runts-init and runts_bridge.node: next to the bundle, or build/ in a dev tree. */
+export function nativeDir(): string {
+  const here = dirname(fileURLToPath(import.meta.url));
+  for (const dir of [here, join(here, '..', '..', 'dist'), join(here, '..', 'dist')]) {
+    if (existsSync(join(dir, 'runts-init'))) return dir;
+  }
+  return here;
+}
+
+export function bridge(): Bridge {
+  if (!cached) {
+    const path = join(nativeDir(), 'runts_bridge.node');
+    cached = createRequire(import.meta.url)(path) as Bridge;
+  }
+  return cached;
+}
+
+export function initBinary(): string {
+  return join(nativeDir(), 'runts-init');
+}

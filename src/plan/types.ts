@@ -1,0 +1,182 @@
+// The init plan: the flat, fully resolved description of one container that
+// runts-init executes without making any decision of its own. It crosses to
+// runts-init as JSON in one frame (see src/container/protocol.ts), so every
+// field is JSON-safe: 64-bit values that may exceed 2^53 travel as decimal
+// strings, flags as numbers, and nothing is optional — absent means null or [].
+//
+// The C++ reader is addon/common/plan.{h,cc}; keep both in step. PLAN_VERSION
+// changes whenever a field changes meaning.
+
+export const PLAN_VERSION = 1;
+
+export type NamespaceType = 'pid' | 'network' | 'mount' | 'ipc' | 'uts' | 'user' | 'cgroup' | 'time';
+
+export interface PlanNamespace {
+  type: NamespaceType;
+  /** setns() into this path when non-null; otherwise a new namespace is created. */
+  path: string | null;
+}
+
+export interface PlanIdMapping {
+  containerID: number;
+  hostID: number;
+  size: number;
+}
+
+export interface PlanTimeOffset {
+  clock: 'monotonic' | 'boottime';
+  secs: number;
+  nanosecs: number;
+}
+
+export interface PlanMount {
+  /** Absolute, cleaned path inside the container (no "..", no trailing "/"). */
+  destination: string;
+  /**
+   * For bind mounts: absolute host path (relative sources already resolved
+   * against the bundle). Otherwise the source string passed to mount(2).
+   */
+  source: string;
+  /** Filesystem type for mount(2); "" for bind mounts. */
+  fstype: string;
+  /** True for bind and rbind mounts (MS_BIND is in flags). */
+  bind: boolean;
+  /**
+   * MS_* flags for the first mount(2) call (MS_BIND, MS_REC, MS_RDONLY,
+   * MS_NOSUID, ...), propagation flags excluded. For a bind mount, flags other
+   * than MS_BIND|MS_REC are applied by a second MS_REMOUNT|MS_BIND call, as
+   * the kernel ignores them on the first.
+   */
+  flags: number;
+  /**
+   * Propagation changes applied after the mount, each a separate mount(2) with
+   * one of MS_SHARED/MS_SLAVE/MS_PRIVATE/MS_UNBINDABLE, possibly | MS_REC.
+   */
+  propagation: number[];
+  /** Filesystem-specific data ("mode=755,size=65536k"), "" if none. */
+  data: string;
+  /**
+   * What to create at the destination when it is missing: a directory, or an
+   * empty file (bind mount of a non-directory source).
+   */
+  createAs: 'dir' | 'file';
+}
+
+export type DeviceType = 'c' | 'b' | 'p' | 'u';
+
+export interface PlanDevice {
+  /** Absolute path inside the container, e.g. "/dev/null". */
+  path: string;
+  /** "u" is treated as "c" (unbuffered character device). */
+  type: DeviceType;
+  major: number;
+  minor: number;
+  /** Permission bits only (e.g. 0o666); the type bits come from `type`. */
+  fileMode: number;
+  uid: number;
+  gid: number;
+}
+
+export interface PlanRlimit {
+  /** RLIMIT_* number (RLIMIT_NOFILE = 7, ...). */
+  resource: number;
+  /** Decimal strings: values up to 2^64-1 (RLIM_INFINITY). */
+  soft: string;
+  hard: string;
+}
+
+export interface PlanCapabilities {
+  /** Capability numbers (CAP_CHOWN = 0 ... CAP_CHECKPOINT_RESTORE = 40). */
+  bounding: number[];
+  effective: number[];
+  permitted: number[];
+  inheritable: number[];
+  ambient: number[];
+}
+
+export interface PlanProcess {
+  args: string[];
+  env: string[];
+  /** Absolute path inside the container; created (0755, owned by root) if missing. */
+  cwd: string;
+  uid: number;
+  gid: number;
+  additionalGids: number[];
+  /** null: leave the umask as inherited (runc then uses 0022). */
+  umask: number | null;
+  rlimits: PlanRlimit[];
+  oomScoreAdj: number | null;
+  noNewPrivileges: boolean;
+  /** null: capabilities are left as they are (a root process keeps all). */
+  capabilities: PlanCapabilities | null;
+  terminal: boolean;
+  consoleSize: { height: number; width: number } | null;
+}
+
+export interface PlanSysctl {
+  key: string;
+  value: string;
+}
+
+export interface InitPlan {
+  version: typeof PLAN_VERSION;
+  id: string;
+  /** Absolute host path of the root filesystem (bundle-relative paths resolved). */
+  rootfs: string;
+  readonlyRootfs: boolean;
+  /**
+   * Flags for mount(NULL, "/", NULL, flags, NULL) applied first in the new
+   * mount namespace: MS_SLAVE|MS_REC by default, or what rootfsPropagation says.
+   */
+  rootfsPropagation: number;
+  /** Use MS_MOVE + chroot instead of pivot_root. */
+  noPivot: boolean;
+  /**
+   * In the order runts-init must handle them: entries with a path are joined
+   * (setns) in this order — user first — before the container init is cloned;
+   * the others are created by the clone.
+   */
+  namespaces: PlanNamespace[];
+  uidMappings: PlanIdMapping[];
+  gidMappings: PlanIdMapping[];
+  timeOffsets: PlanTimeOffset[];
+  /** Applied in order, after the rootfs bind mount and before pivot_root. */
+  mounts: PlanMount[];
+  /**
+   * Create /dev/ptmx -> pts/ptmx, /dev/fd, /dev/stdin, /dev/stdout,
+   * /dev/stderr and /dev/core (when /proc/kcore exists) links: true when /dev
+   * is a fresh mount (not a bind of the host's /dev).
+   */
+  setupDevLinks: boolean;
+  /** Device nodes to create after the mounts (defaults already merged in). */
+  devices: PlanDevice[];
+  /** When mknod is refused (user namespace), bind-mount the host's node instead. */
+  bindDevices: boolean;
+  hostname: string | null;
+  domainname: string | null;
+  /** Written to /proc/sys/<key with dots as slashes> after pivot_root. */
+  sysctl: PlanSysctl[];
+  /** Paths inside the container: /dev/null bound over files, read-only tmpfs over dirs. */
+  maskedPaths: string[];
+  /** Paths inside the container: bind-mounted onto themselves read-only. */
+  readonlyPaths: string[];
+  process: PlanProcess;
+  /**
+   * Host path of the exec fifo, created by runts-init (mkfifo 0622, owned by
+   * the container's root) before cloning; the container init blocks opening
+   * it for writing until `runts start` reads it.
+   */
+  execFifo: string;
+  /** Host path of the unix socket that receives the pty master (process.terminal). */
+  consoleSocket: string | null;
+  /**
+   * runts-init stays the container init's parent, waits for it and exits with
+   * its status (signal n → 128+n); with a terminal and no console socket it
+   * also relays between its own stdio and the pty master.
+   */
+  foreground: boolean;
+  /** Number of fds after stdio (3, 4, ...) passed into the container. */
+  preserveFds: number;
+  /** Skip joining a fresh session keyring named after the container id. */
+  noNewKeyring: boolean;
+}
