@@ -1,0 +1,15 @@
+import type { Command } from '../command.js';
+import { deleteContainer } from '../../container/delete.js';
+
+export const del: Command = {
+  name: 'delete',
+  summary: 'delete any resources held by the container',
+  argsUsage: '<container-id> [container-id...]',
+  description: 'Deletes stopped (or created) containers. With --force a running container is killed first.',
+  flags: [{ name: 'force', short: 'f', type: 'bool', usage: 'forcibly delete the container if it is still running (uses SIGKILL)' }],
+  nargs: [1, Infinity],
+  async run({ store, flags, args }) {
+    for (const id of args) await deleteContainer(store, id, flags.force === true);
+    return 0;
+  },
+};

@@ -1,0 +1,32 @@
+import type { Command } from '../command.js';
+import { createFlags } from './create.js';
+import { runContainer } from '../../container/run.js';
+
+export const run: Command = {
+  name: 'run',
+  summary: 'create and run a container',
+  argsUsage: '<container-id>',
+  description:
+    'Creates and starts a container from a bundle. Without --detach runts waits for the container,\nforwards the signals it receives to it, and exits with its exit status.',
+  flags: [
+    ...createFlags,
+    { name: 'detach', short: 'd', type: 'bool', usage: 'detach from the container\'s process' },
+    { name: 'keep', type: 'bool', usage: 'do not delete the container after it exits' },
+    { name: 'no-subreaper', type: 'bool', usage: 'accepted for runc compatibility; runts-init is the container\'s parent in the foreground' },
+  ],
+  nargs: 1,
+  async run({ store, log, flags, args }) {
+    return runContainer(store, {
+      id: args[0]!,
+      bundle: (flags.bundle as string | undefined) ?? process.cwd(),
+      pidFile: (flags['pid-file'] as string | undefined) ?? null,
+      consoleSocket: (flags['console-socket'] as string | undefined) ?? null,
+      noPivot: flags['no-pivot'] === true,
+      noNewKeyring: flags['no-new-keyring'] === true,
+      preserveFds: flags['preserve-fds'] as number,
+      detach: flags.detach === true,
+      keep: flags.keep === true,
+      log,
+    });
+  },
+};

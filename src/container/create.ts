@@ -1,0 +1,113 @@
+// `create`: validate, plan, spawn runts-init, record the state. On any
+// failure nothing is left behind: no state dir, no fifo, no process.
+import { statSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { loadSpec } from '../spec/load.js';
+import { buildPlan } from '../plan/build-plan.js';
+import type { Logger } from '../log.js';
+import { RuntsError } from './errors.js';
+import { writeFileAtomic } from './files.js';
+import { runInit, type InitHandle } from './init-runner.js';
+import { readProcStat } from './proc.js';
+import { signalContainer, waitGone } from './signal-process.js';
+import { SPEC_VERSION, StateStore, validateId, type StoredState } from './state-store.js';
+
+export interface CreateOptions {
+  id: string;
+  bundle: string;
+  pidFile: string | null;
+  consoleSocket: string | null;
+  noPivot: boolean;
+  noNewKeyring: boolean;
+  preserveFds: number;
+  /** runts stays the parent of the container (foreground `run`). */
+  foreground: boolean;
+  log: Logger;
+}
+
+export interface Created {
+  state: StoredState;
+  init: InitHandle;
+}
+
+/** RFC 3339 with nanoseconds and trailing zeros trimmed, like Go's RFC3339Nano. */
+export function nowRfc3339Nano(): string {
+  const ms = Date.now();
+  const sub = Number(process.hrtime.bigint() % 1_000_000n);
+  const iso = new Date(ms).toISOString();
+  const frac = (iso.slice(20, 23) + String(sub).padStart(6, '0')).replace(/0+$/, '');
+  return iso.slice(0, 19) + (frac ? `.${frac}` : '') + 'Z';
+}
+
+function checkBundle(bundle: string): void {
+  try {
+    if (!statSync(bundle).isDirectory()) throw new RuntsError(`chdir ${bundle}: not a directory`);
+  } catch (e) {
+    if (e instanceof RuntsError) throw e;
+    throw new RuntsError(`chdir ${bundle}: no such file or directory`);
+  }
+}
+
+export async function createContainer(store: StateStore, opts: CreateOptions): Promise<Created> {
+  validateId(opts.id);
+  const bundle = resolve(opts.bundle);
+  checkBundle(bundle);
+  const spec = loadSpec(bundle);
+  const terminal = spec.process?.terminal === true;
+  if (opts.consoleSocket !== null && !terminal) {
+    throw new RuntsError('cannot use console socket if runts will not detach or allocate tty');
+  }
+  if (terminal && opts.consoleSocket === null && !opts.foreground) {
+    throw new RuntsError('cannot allocate tty if runts will detach without setting console socket');
+  }
+  const plan = buildPlan(spec, {
+    id: opts.id,
+    bundle,
+    execFifo: store.fifoPath(opts.id),
+    consoleSocket: opts.consoleSocket === null ? null : resolve(opts.consoleSocket),
+    noPivot: opts.noPivot,
+    noNewKeyring: opts.noNewKeyring,
+    preserveFds: opts.preserveFds,
+    foreground: opts.foreground,
+  });
+  opts.log.debug('plan built', { id: opts.id, mounts: plan.mounts.length, namespaces: plan.namespaces.map((n) => n.type) });
+
+  store.create(opts.id);
+  const release = store.lock(opts.id);
+  let init: InitHandle | undefined;
+  let state: StoredState | undefined;
+  try {
+    init = await runInit(plan);
+    const stat = readProcStat(init.pid);
+    if (!stat) throw new RuntsError(`container init (pid ${init.pid}) exited during create`);
+    state = {
+      ociVersion: SPEC_VERSION,
+      id: opts.id,
+      pid: init.pid,
+      pidStartTime: stat.startTime,
+      bundle,
+      rootfs: plan.rootfs,
+      created: nowRfc3339Nano(),
+      annotations: spec.annotations ?? {},
+      ownPidNamespace: plan.namespaces.some((n) => n.type === 'pid' && n.path === null),
+    };
+    store.write(state);
+    if (opts.pidFile !== null) writeFileAtomic(opts.pidFile, String(init.pid));
+    if (!opts.foreground) await init.exited;
+    return { state, init };
+  } catch (e) {
+    if (init) {
+      const ref = { pid: init.pid, pidStartTime: readProcStat(init.pid)?.startTime ?? '', ownPidNamespace: true };
+      try {
+        signalContainer(ref, 9, true);
+        await waitGone(ref);
+      } catch {
+        // already gone
+      }
+    }
+    store.remove(opts.id);
+    throw e;
+  } finally {
+    release();
+  }
+}

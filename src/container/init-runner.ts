@@ -1,0 +1,83 @@
+// Spawns runts-init, hands it the plan and waits for its verdict. runts-init
+// does all namespace work; this process never forks into a namespace.
+import { spawn, type ChildProcess } from 'node:child_process';
+import type { Duplex } from 'node:stream';
+import type { InitPlan } from '../plan/types.js';
+import { initBinary } from '../native/bridge.js';
+import { RuntsError } from './errors.js';
+import { advance, decodeFrames, encodeFrame, INIT_FD_ENV, type Phase } from './protocol.js';
+
+export interface InitExit {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+}
+
+export interface InitHandle {
+  /** Host pid of the container init. */
+  pid: number;
+  /** runts-init itself: exits at once when detached, or with the container's status in foreground mode. */
+  child: ChildProcess;
+  exited: Promise<InitExit>;
+}
+
+/** A failure reported by runts-init for one setup step. */
+export class InitError extends RuntsError {
+  constructor(
+    message: string,
+    readonly step: string,
+    readonly target: string,
+    readonly errno: number,
+  ) {
+    super(message);
+  }
+}
+
+export function runInit(plan: InitPlan): Promise<InitHandle> {
+  const channelFd = 3 + plan.preserveFds;
+  const preserved = Array.from({ length: plan.preserveFds }, (_, i) => 3 + i);
+  const child = spawn(initBinary(), [], {
+    stdio: ['inherit', 'inherit', 'inherit', ...preserved, 'pipe'],
+    env: { [INIT_FD_ENV]: String(channelFd) },
+  });
+  const exited = new Promise<InitExit>((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })));
+  const channel = child.stdio[channelFd] as Duplex;
+
+  return new Promise<InitHandle>((resolve, reject) => {
+    let phase: Phase = 'start';
+    let pending: Buffer = Buffer.alloc(0);
+    let settled = false;
+    const settle = (fn: () => void): void => {
+      if (settled) return;
+      settled = true;
+      channel.removeAllListeners('data');
+      fn();
+    };
+    child.once('error', (e) => settle(() => reject(new RuntsError(`runts-init: spawn ${initBinary()}: ${e.message}`))));
+    channel.on('data', (chunk: Buffer) => {
+      try {
+        const { messages, rest } = decodeFrames(Buffer.concat([pending, chunk]));
+        pending = rest;
+        for (const raw of messages) {
+          const msg = raw as { type: string; pid?: number; step?: string; target?: string; errno?: number; message?: string };
+          phase = advance(phase, msg.type);
+          if (msg.type === 'created') {
+            const pid = msg.pid;
+            if (typeof pid !== 'number' || pid <= 0) throw new RuntsError(`runts-init: invalid pid in created message`);
+            settle(() => resolve({ pid, child, exited }));
+          } else if (msg.type === 'error') {
+            settle(() => reject(new InitError(msg.message ?? 'runts-init failed', msg.step ?? '', msg.target ?? '', msg.errno ?? 0)));
+          }
+        }
+      } catch (e) {
+        child.kill('SIGKILL');
+        settle(() => reject(e instanceof RuntsError ? e : new RuntsError((e as Error).message)));
+      }
+    });
+    channel.on('error', () => {});
+    void exited.then(({ code, signal }) =>
+      settle(() => reject(new RuntsError(`runts-init exited before reporting (${signal ? `signal ${signal}` : `status ${code}`})`))),
+    );
+    channel.write(encodeFrame({ type: 'plan', plan }));
+    phase = advance(phase, 'plan');
+  });
+}
