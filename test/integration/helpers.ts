@@ -1,0 +1,142 @@
+// Shared pieces of the integration tests: busybox bundles, a private --root,
+// and running the built runts (dist/runts.js) as callers do. Everything made
+// here is registered for cleanup so a failing test leaves nothing behind.
+import { spawn, spawnSync, type SpawnSyncReturns } from 'node:child_process';
+import { chmodSync, copyFileSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync, existsSync, readdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+
+export const REPO = resolve(import.meta.dirname, '..', '..');
+export const RUNTS = join(REPO, 'dist', 'runts.js');
+export const BUSYBOX = ['/bin/busybox', '/usr/bin/busybox'].find((p) => existsSync(p)) ?? '/bin/busybox';
+
+/** The environment for runts and runc: no NODE_EXTRA_CA_CERTS (it costs ~80 ms a start). */
+export function cleanEnv(): NodeJS.ProcessEnv {
+  const env = { ...process.env };
+  delete env.NODE_EXTRA_CA_CERTS;
+  delete env.NODE_OPTIONS;
+  return env;
+}
+
+const APPLETS = ['sh', 'echo', 'cat', 'ls', 'id', 'hostname', 'sleep', 'true', 'false', 'mount', 'ps', 'grep', 'stat', 'touch', 'mkdir', 'readlink', 'env', 'pwd', 'test', 'umask', 'wc', 'head', 'ulimit', 'kill', 'dd', 'rm', 'ln', 'cut', 'tr', 'uname', 'nproc', 'awk', 'sed', 'sysctl', 'printf'];
+
+/** A rootfs with the host's static busybox and the applets the tests use. */
+export function makeRootfs(dir: string): void {
+  mkdirSync(join(dir, 'bin'), { recursive: true });
+  for (const d of ['proc', 'sys', 'dev', 'tmp', 'etc', 'root']) mkdirSync(join(dir, d), { recursive: true });
+  copyFileSync(BUSYBOX, join(dir, 'bin', 'busybox'));
+  chmodSync(join(dir, 'bin', 'busybox'), 0o755);
+  for (const a of APPLETS) symlinkSync('busybox', join(dir, 'bin', a));
+  writeFileSync(join(dir, 'etc', 'passwd'), 'root:x:0:0:root:/root:/bin/sh\nnobody:x:65534:65534:nobody:/:/bin/false\n');
+  writeFileSync(join(dir, 'etc', 'group'), 'root:x:0:\nnogroup:x:65534:\n');
+}
+
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export type Json = any;
+
+/** A config.json equivalent to `runc spec` (non-terminal), with `args`. */
+export function baseSpec(args: string[] = ['sh', '-c', 'echo hello']): Json {
+  const caps = ['CAP_AUDIT_WRITE', 'CAP_KILL', 'CAP_NET_BIND_SERVICE'];
+  return {
+    ociVersion: '1.0.2-dev',
+    process: {
+      terminal: false,
+      user: { uid: 0, gid: 0 },
+      args,
+      env: ['PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin', 'TERM=xterm'],
+      cwd: '/',
+      capabilities: { bounding: caps, effective: caps, permitted: caps, ambient: caps },
+      rlimits: [{ type: 'RLIMIT_NOFILE', hard: 1024, soft: 1024 }],
+      noNewPrivileges: true,
+    },
+    root: { path: 'rootfs', readonly: true },
+    hostname: 'runc',
+    mounts: [
+      { destination: '/proc', type: 'proc', source: 'proc' },
+      { destination: '/dev', type: 'tmpfs', source: 'tmpfs', options: ['nosuid', 'strictatime', 'mode=755', 'size=65536k'] },
+      { destination: '/dev/pts', type: 'devpts', source: 'devpts', options: ['nosuid', 'noexec', 'newinstance', 'ptmxmode=0666', 'mode=0620', 'gid=5'] },
+      { destination: '/dev/shm', type: 'tmpfs', source: 'shm', options: ['nosuid', 'noexec', 'nodev', 'mode=1777', 'size=65536k'] },
+      { destination: '/dev/mqueue', type: 'mqueue', source: 'mqueue', options: ['nosuid', 'noexec', 'nodev'] },
+      { destination: '/sys', type: 'sysfs', source: 'sysfs', options: ['nosuid', 'noexec', 'nodev', 'ro'] },
+    ],
+    linux: {
+      maskedPaths: ['/proc/acpi', '/proc/asound', '/proc/kcore', '/proc/keys', '/proc/latency_stats', '/proc/timer_list', '/proc/timer_stats', '/proc/sched_debug', '/sys/firmware', '/proc/scsi'],
+      readonlyPaths: ['/proc/bus', '/proc/fs', '/proc/irq', '/proc/sys', '/proc/sysrq-trigger'],
+      namespaces: [{ type: 'pid' }, { type: 'network' }, { type: 'ipc' }, { type: 'uts' }, { type: 'mount' }],
+    },
+  };
+}
+
+export class Sandbox {
+  readonly dir = mkdtempSync(join(tmpdir(), 'runts-it-'));
+  readonly root = join(this.dir, 'state');
+  private readonly ids = new Set<string>();
+  private n = 0;
+
+  /** Creates a bundle dir with a busybox rootfs and the given config. */
+  bundle(spec: Json): string {
+    const b = join(this.dir, `bundle${this.n++}`);
+    mkdirSync(b);
+    makeRootfs(join(b, 'rootfs'));
+    writeFileSync(join(b, 'config.json'), JSON.stringify(spec, null, 2));
+    return b;
+  }
+
+  writeSpec(bundle: string, spec: Json): void {
+    writeFileSync(join(bundle, 'config.json'), JSON.stringify(spec, null, 2));
+  }
+
+  id(prefix = 'c'): string {
+    const id = `${prefix}${process.pid}-${this.n++}`;
+    this.ids.add(id);
+    return id;
+  }
+
+  /** runts with this sandbox's --root. */
+  runts(args: string[], opts: { input?: string; cwd?: string; timeout?: number } = {}): SpawnSyncReturns<string> {
+    return spawnSync(process.execPath, [RUNTS, '--root', this.root, ...args], {
+      encoding: 'utf8',
+      env: cleanEnv(),
+      input: opts.input ?? '',
+      cwd: opts.cwd,
+      timeout: opts.timeout ?? 30_000,
+    });
+  }
+
+  /** runc with a sibling root, for side-by-side comparisons. */
+  runc(args: string[], opts: { cwd?: string } = {}): SpawnSyncReturns<string> {
+    return spawnSync('runc', ['--root', join(this.dir, 'runc-state'), ...args], { encoding: 'utf8', cwd: opts.cwd, input: '', timeout: 30_000 });
+  }
+
+  runtsAsync(args: string[]): ReturnType<typeof spawn> {
+    return spawn(process.execPath, [RUNTS, '--root', this.root, ...args], { env: cleanEnv(), stdio: ['ignore', 'pipe', 'pipe'] });
+  }
+
+  state(id: string): Json {
+    const r = this.runts(['state', id]);
+    if (r.status !== 0) throw new Error(`state ${id}: ${r.stderr}`);
+    return JSON.parse(r.stdout);
+  }
+
+  /** Force-deletes every container this sandbox made (runts and runc), then removes the temp dir. */
+  cleanup(): void {
+    for (const id of this.ids) {
+      this.runts(['delete', '--force', id]);
+      if (existsSync(join(this.dir, 'runc-state', id))) this.runc(['delete', '--force', id]);
+    }
+    if (existsSync(this.root)) {
+      for (const id of readdirSync(this.root)) this.runts(['delete', '--force', id]);
+    }
+    rmSync(this.dir, { recursive: true, force: true });
+  }
+}
+
+/** Polls `fn` until it returns true or `ms` pass. */
+export async function waitFor(fn: () => boolean, ms = 5000): Promise<boolean> {
+  const end = Date.now() + ms;
+  while (Date.now() < end) {
+    if (fn()) return true;
+    await new Promise((r) => setTimeout(r, 10));
+  }
+  return fn();
+}

@@ -1,0 +1,239 @@
+// The runc lifecycle as containerd drives it: create, start, state, kill,
+// delete, run, list — with real busybox containers.
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { baseSpec, Sandbox, waitFor } from './helpers.ts';
+
+let sb: Sandbox;
+before(() => {
+  sb = new Sandbox();
+});
+after(() => sb.cleanup());
+
+function ok(r: { status: number | null; stderr: string; stdout: string }, what: string): void {
+  assert.equal(r.status, 0, `${what}: exit ${r.status}\nstderr: ${r.stderr}\nstdout: ${r.stdout}`);
+}
+
+describe('run (foreground)', () => {
+  test('prints the process output and exits with its status', () => {
+    const b = sb.bundle(baseSpec(['sh', '-c', 'echo hello from $(hostname); exit 3']));
+    const r = sb.runts(['run', '--bundle', b, sb.id()]);
+    assert.equal(r.stdout, 'hello from runc\n');
+    assert.equal(r.status, 3, r.stderr);
+    assert.deepEqual(readdirSync(sb.root), [], 'run removes its state when the container exits');
+  });
+
+  test('a container killed by a signal exits 128+n', () => {
+    const b = sb.bundle(baseSpec(['sh', '-c', 'kill -9 $$']));
+    assert.equal(sb.runts(['run', '-b', b, sb.id()]).status, 137);
+  });
+
+  test('signals sent to runts run reach the container', async () => {
+    const b = sb.bundle(baseSpec(['sh', '-c', 'trap "echo got TERM; exit 7" TERM; echo ready; while true; do sleep 0.05; done']));
+    const id = sb.id();
+    const child = sb.runtsAsync(['run', '-b', b, id]);
+    let out = '';
+    child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
+    assert.ok(await waitFor(() => out.includes('ready')), 'container printed ready');
+    child.kill('SIGTERM');
+    const code = await new Promise<number | null>((r) => child.once('exit', (c) => r(c)));
+    assert.equal(code, 7);
+    assert.match(out, /got TERM/);
+  });
+
+  test('--keep keeps the stopped container', () => {
+    const b = sb.bundle(baseSpec(['true']));
+    const id = sb.id();
+    ok(sb.runts(['run', '--keep', '-b', b, id]), 'run --keep');
+    assert.equal(sb.state(id).status, 'stopped');
+    ok(sb.runts(['delete', id]), 'delete');
+  });
+});
+
+describe('create / start / kill / delete', () => {
+  test('status follows the lifecycle and state has runc\'s fields', async () => {
+    const b = sb.bundle(baseSpec(['sleep', '60']));
+    const id = sb.id();
+    const pidFile = join(sb.dir, `${id}.pid`);
+    ok(sb.runts(['create', '--bundle', b, '--pid-file', pidFile, id]), 'create');
+    const created = sb.state(id);
+    assert.deepEqual(Object.keys(created), ['ociVersion', 'id', 'pid', 'status', 'bundle', 'rootfs', 'created', 'owner']);
+    assert.equal(created.status, 'created');
+    assert.equal(created.id, id);
+    assert.equal(created.bundle, b);
+    assert.equal(created.rootfs, join(b, 'rootfs'));
+    assert.equal(created.owner, '');
+    assert.equal(readFileSync(pidFile, 'utf8'), String(created.pid));
+    assert.ok(existsSync(`/proc/${created.pid}`));
+    ok(sb.runts(['start', id]), 'start');
+    assert.equal(sb.state(id).status, 'running');
+    // the container's pid 1 is sleep now
+    assert.equal(readFileSync(`/proc/${created.pid}/comm`, 'utf8').trim(), 'sleep');
+    ok(sb.runts(['kill', id, 'KILL']), 'kill');
+    assert.ok(await waitFor(() => sb.state(id).status === 'stopped'));
+    const stopped = sb.state(id);
+    assert.equal(stopped.pid, 0);
+    ok(sb.runts(['delete', id]), 'delete');
+    assert.equal(existsSync(join(sb.root, id)), false);
+  });
+
+  test('misuse errors match runc', async () => {
+    const b = sb.bundle(baseSpec(['sleep', '60']));
+    const id = sb.id();
+    ok(sb.runts(['create', '-b', b, id]), 'create');
+    let r = sb.runts(['create', '-b', b, id]);
+    assert.equal(r.status, 1);
+    assert.match(r.stderr, /already exists/);
+    ok(sb.runts(['start', id]), 'start');
+    r = sb.runts(['start', id]);
+    assert.equal(r.status, 1);
+    assert.equal(r.stderr, 'runts: cannot start an already running container\n');
+    r = sb.runts(['delete', id]);
+    assert.equal(r.status, 1);
+    assert.equal(r.stderr, `runts: cannot delete container ${id} that is not stopped: running\n`);
+    ok(sb.runts(['kill', id]), 'kill (SIGTERM default)');
+    assert.ok(await waitFor(() => sb.state(id).status === 'stopped'));
+    r = sb.runts(['kill', id, 'KILL']);
+    assert.equal(r.status, 1);
+    assert.equal(r.stderr, 'runts: container not running\n');
+    r = sb.runts(['start', id]);
+    assert.equal(r.stderr, 'runts: cannot start a container that has stopped\n');
+    ok(sb.runts(['delete', id]), 'delete');
+    for (const cmd of [['state', id], ['start', id], ['kill', id], ['delete', id]]) {
+      r = sb.runts(cmd);
+      assert.equal(r.status, 1, cmd.join(' '));
+      assert.equal(r.stderr, 'runts: container does not exist\n', cmd.join(' '));
+    }
+    ok(sb.runts(['delete', '--force', id]), 'delete --force of a missing container succeeds');
+    r = sb.runts(['kill', id, 'SIGFOO']);
+    assert.equal(r.stderr, 'runts: unknown signal "SIGFOO"\n');
+    r = sb.runts(['create', '-b', b, 'bad/id']);
+    assert.equal(r.stderr, 'runts: invalid container ID format\n');
+  });
+
+  test('delete of a created container kills it; --force kills a running one', async () => {
+    const b = sb.bundle(baseSpec(['sleep', '60']));
+    const a = sb.id();
+    ok(sb.runts(['create', '-b', b, a]), 'create');
+    const pid = sb.state(a).pid;
+    ok(sb.runts(['delete', a]), 'delete created');
+    assert.ok(await waitFor(() => !existsSync(`/proc/${pid}`) || readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.startsWith('Z')));
+    const c = sb.id();
+    ok(sb.runts(['run', '-d', '-b', b, c]), 'run -d');
+    assert.equal(sb.state(c).status, 'running');
+    ok(sb.runts(['delete', '--force', c]), 'delete --force');
+    assert.equal(existsSync(join(sb.root, c)), false);
+  });
+
+  test('kill --all signals every process of the container', async () => {
+    const b = sb.bundle(baseSpec(['sh', '-c', 'sleep 60 & sleep 60 & wait']));
+    const id = sb.id();
+    ok(sb.runts(['run', '-d', '-b', b, id]), 'run -d');
+    const pid = sb.state(id).pid;
+    assert.ok(await waitFor(() => readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').trim().split(' ').length === 2));
+    const kids = readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').trim().split(' ').map(Number);
+    ok(sb.runts(['kill', '--all', id, 'KILL']), 'kill --all');
+    assert.ok(await waitFor(() => kids.every((k) => !existsSync(`/proc/${k}`))));
+    ok(sb.runts(['delete', '--force', id]), 'delete');
+  });
+});
+
+describe('list', () => {
+  test('table, json and quiet formats', () => {
+    const b = sb.bundle(baseSpec(['sleep', '60']));
+    const root2 = new Sandbox();
+    try {
+      let r = root2.runts(['list']);
+      assert.equal(r.stdout, 'ID          PID         STATUS      BUNDLE      CREATED     OWNER\n');
+      assert.equal(root2.runts(['list', '--format', 'json']).stdout, 'null\n');
+      const id = root2.id();
+      ok(root2.runts(['create', '-b', b, id]), 'create');
+      r = root2.runts(['list', '-f', 'json']);
+      const items = JSON.parse(r.stdout);
+      assert.equal(items.length, 1);
+      assert.equal(items[0].id, id);
+      assert.equal(items[0].status, 'created');
+      assert.equal(items[0].owner, 'root');
+      assert.equal(root2.runts(['list', '-q']).stdout, `${id}\n`);
+      const table = root2.runts(['list']).stdout.split('\n');
+      assert.match(table[1]!, new RegExp(`^${id}\\s+${items[0].pid}\\s+created\\s+${b}\\s+\\S+\\s+root$`));
+    } finally {
+      root2.cleanup();
+    }
+  });
+});
+
+describe('broken configs and logging', () => {
+  test('a broken config names the JSON path, exits non-zero and leaves --root empty', () => {
+    const spec = baseSpec();
+    spec.process.args = 'echo';
+    spec.linux.namespaces.push({ type: 'foo' });
+    const b = sb.bundle(spec);
+    const id = sb.id();
+    const r = sb.runts(['create', '-b', b, id]);
+    assert.equal(r.status, 1);
+    assert.match(r.stderr, /\/process\/args/);
+    assert.match(r.stderr, /\/linux\/namespaces\/5\/type/);
+    assert.equal(existsSync(join(sb.root, id)), false);
+  });
+
+  test('a failing setup step is reported as <step>: <target>: <reason> and rolled back', () => {
+    const spec = baseSpec(['true']);
+    spec.mounts.push({ destination: '/mnt', type: 'nosuchfs', source: 'none' });
+    const b = sb.bundle(spec);
+    const id = sb.id();
+    const r = sb.runts(['create', '-b', b, id]);
+    assert.equal(r.status, 1);
+    assert.match(r.stderr, /^runts: mount: \/mnt: No such device\n$/);
+    assert.equal(existsSync(join(sb.root, id)), false);
+  });
+
+  test('a missing binary fails create', () => {
+    const b = sb.bundle(baseSpec(['/no/such/binary']));
+    const id = sb.id();
+    const r = sb.runts(['create', '-b', b, id]);
+    assert.equal(r.status, 1);
+    assert.match(r.stderr, /no\/such\/binary/);
+    assert.equal(existsSync(join(sb.root, id)), false);
+  });
+
+  test('--log-format json writes one JSON object per line with string levels', () => {
+    const b = sb.bundle(baseSpec(['/no/such/binary']));
+    const log = join(sb.dir, 'log.json');
+    const r = sb.runts(['--log', log, '--log-format', 'json', '--debug', 'create', '-b', b, sb.id()]);
+    assert.equal(r.status, 1);
+    const lines = readFileSync(log, 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+    assert.ok(lines.length >= 2);
+    for (const l of lines) {
+      assert.equal(typeof l.level, 'string');
+      assert.equal(typeof l.msg, 'string');
+      assert.match(l.time, /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/);
+      assert.ok(['error', 'warning', 'info', 'debug'].includes(l.level));
+    }
+    const last = lines.filter((l) => l.level === 'error').at(-1);
+    assert.match(last.msg, /no\/such\/binary/);
+  });
+
+  test('--log-format text writes logrus lines', () => {
+    const log = join(sb.dir, 'log.txt');
+    const r = sb.runts(['--log', log, 'state', 'nope']);
+    assert.equal(r.status, 1);
+    assert.match(readFileSync(log, 'utf8'), /^time="[^"]+" level=error msg="container does not exist"\n$/);
+  });
+
+  test('--systemd-cgroup is rejected clearly', () => {
+    const r = sb.runts(['--systemd-cgroup', 'state', 'x']);
+    assert.equal(r.status, 1);
+    assert.match(r.stderr, /systemd cgroup driver is not available/);
+  });
+
+  test('--version and --help', () => {
+    assert.match(sb.runts(['--version']).stdout, /^runts version \S+\nspec: 1\.3\.0\n$/);
+    assert.match(sb.runts(['-v']).stdout, /^runts version/);
+    assert.match(sb.runts(['--help']).stdout, /COMMANDS:/);
+    assert.match(sb.runts(['create', '--help']).stdout, /--preserve-fds/);
+    assert.match(sb.runts(['help', 'kill']).stdout, /--all/);
+  });
+});
