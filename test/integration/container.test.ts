@@ -183,3 +183,34 @@ test('--no-pivot runs the container with MS_MOVE + chroot', () => {
   assert.equal(r.status, 0, r.stderr);
   assert.equal(r.stdout, '1\n/bin/busybox\n');
 });
+
+test('cgroup and time namespaces; time offsets apply', () => {
+  const hostCg = spawnSync('readlink', ['/proc/self/ns/cgroup'], { encoding: 'utf8' }).stdout.trim();
+  const out = inside('readlink /proc/self/ns/cgroup; cat /proc/self/timens_offsets; cut -d. -f1 /proc/uptime', (s) => {
+    s.linux.namespaces.push({ type: 'cgroup' }, { type: 'time' });
+    s.linux.timeOffsets = { boottime: { secs: 86400 * 365, nanosecs: 0 }, monotonic: { secs: 3600, nanosecs: 5 } };
+  });
+  const [cg, off1, off2, uptime] = out.trim().split('\n');
+  assert.notEqual(cg, hostCg);
+  assert.deepEqual([off1, off2].map((l) => l!.trim().split(/\s+/)).sort(), [['boottime', '31536000', '0'], ['monotonic', '3600', '5']]);
+  assert.ok(Number(uptime) >= 86400 * 365, `uptime ${uptime} includes the boottime offset`);
+});
+
+test('rootfsPropagation and bind propagation options are applied', () => {
+  const out = inside('grep -E " / | /data " /proc/self/mountinfo', (s) => {
+    s.linux.rootfsPropagation = 'private';
+    s.mounts.push({ destination: '/data', type: 'tmpfs', source: 'tmpfs', options: ['rshared'] });
+  });
+  const lines = out.trim().split('\n');
+  const root = lines.find((l) => l.split(' ')[4] === '/')!;
+  const data = lines.find((l) => l.split(' ')[4] === '/data')!;
+  assert.ok(!/shared:|master:/.test(root.split(' - ')[0]!), `root is private: ${root}`);
+  assert.match(data.split(' - ')[0]!, /shared:\d+/);
+});
+
+test('a cgroup mount shows the container\'s cgroups read-only', () => {
+  const out = inside('ls /sys/fs/cgroup | head -3 | wc -l; touch /sys/fs/cgroup/x 2>/dev/null && echo rw || echo ro', (s) => {
+    s.mounts.push({ destination: '/sys/fs/cgroup', type: 'cgroup', source: 'cgroup', options: ['nosuid', 'noexec', 'nodev', 'relatime', 'ro'] });
+  });
+  assert.deepEqual(out.trim().split('\n'), ['3', 'ro']);
+});

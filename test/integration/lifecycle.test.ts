@@ -237,3 +237,26 @@ describe('broken configs and logging', () => {
     assert.match(sb.runts(['help', 'kill']).stdout, /--all/);
   });
 });
+
+describe('concurrency', () => {
+  test('concurrent starts of one container: exactly one wins, the state stays consistent', async () => {
+    const b = sb.bundle(baseSpec(['sleep', '60']));
+    const id = sb.id();
+    ok(sb.runts(['create', '-b', b, id]), 'create');
+    const procs = Array.from({ length: 4 }, () => sb.runtsAsync(['start', id]));
+    const results = await Promise.all(
+      procs.map(
+        (p) =>
+          new Promise<{ code: number | null; err: string }>((r) => {
+            let err = '';
+            p.stderr!.on('data', (d: Buffer) => (err += d.toString()));
+            p.once('exit', (code) => r({ code, err }));
+          }),
+      ),
+    );
+    assert.equal(results.filter((r) => r.code === 0).length, 1, JSON.stringify(results));
+    for (const r of results.filter((x) => x.code !== 0)) assert.equal(r.err, 'runts: cannot start an already running container\n');
+    assert.equal(sb.state(id).status, 'running');
+    ok(sb.runts(['delete', '-f', id]), 'delete');
+  });
+});
