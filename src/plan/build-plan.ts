@@ -1,0 +1,144 @@
+// buildPlan: a schema-valid config.json plus the command's options in, the
+// flat InitPlan runts-init executes out. Pure: no filesystem access (the one
+// host question, what a bind source is, is asked through `env`), no logging
+// (warnings go to `env.warn`). Every semantic problem is collected and
+// thrown together as one PlanError.
+import type { Spec } from '../spec/types.js';
+import { PLAN_VERSION, type InitPlan, type PlanProcess } from './types.js';
+import { planContainerPaths } from './container-paths.js';
+import { planDevices } from './devices.js';
+import { Problems, pointer } from './errors.js';
+import { planIdMappings } from './id-mappings.js';
+import { planMounts, type SourceKind } from './mounts.js';
+import { planNamespaces } from './namespaces.js';
+import { cleanContainerPath, isWithin } from './paths.js';
+import { planProcess } from './process.js';
+import { planRootfs, planRootfsPropagation } from './rootfs.js';
+import { planSysctl } from './sysctl.js';
+import { planTimeOffsets } from './time-offsets.js';
+import { checkUnsupported } from './unsupported.js';
+import { planUts } from './uts.js';
+
+export { PlanError } from './errors.js';
+
+export interface PlanOptions {
+  id: string;
+  /** Absolute path of the bundle directory. */
+  bundle: string;
+  execFifo: string;
+  consoleSocket: string | null;
+  noPivot: boolean;
+  noNewKeyring: boolean;
+  preserveFds: number;
+  foreground: boolean;
+}
+
+/** What buildPlan may learn from, or tell, the world around it. */
+export interface PlanEnv {
+  /**
+   * What a bind mount source is ("file" makes the destination an empty
+   * file). Without it every destination is created as a directory; pass
+   * `statSourceKind` from ./host-probe.js for the real answer.
+   */
+  sourceKind?: SourceKind;
+  /** Non-fatal findings (deprecated forms, settings the kernel would ignore). */
+  warn?: (message: string) => void;
+}
+
+const PLACEHOLDER_PROCESS: PlanProcess = {
+  args: [],
+  env: [],
+  cwd: '/',
+  uid: 0,
+  gid: 0,
+  additionalGids: [],
+  umask: null,
+  rlimits: [],
+  oomScoreAdj: null,
+  noNewPrivileges: false,
+  capabilities: null,
+  terminal: false,
+  consoleSize: null,
+};
+
+function checkOptions(opts: PlanOptions, problems: Problems): void {
+  if (!opts.bundle.startsWith('/')) problems.option('--bundle', `"${opts.bundle}" must be resolved to an absolute path`);
+  if (!Number.isInteger(opts.preserveFds) || opts.preserveFds < 0) {
+    problems.option('--preserve-fds', `${opts.preserveFds} is not a non-negative integer`);
+  }
+}
+
+export function buildPlan(spec: Spec, opts: PlanOptions, env: PlanEnv = {}): InitPlan {
+  const problems = new Problems();
+  const warn = env.warn ?? (() => {});
+  const sourceKind = env.sourceKind ?? (() => null);
+  checkOptions(opts, problems);
+
+  const linux = spec.linux ?? {};
+  const rootfs = planRootfs(spec.root, opts.bundle, problems);
+  const namespaces = planNamespaces(linux.namespaces, problems);
+  const ids = planIdMappings(spec.linux, spec.process?.user, namespaces, problems);
+  const timeOffsets = planTimeOffsets(linux.timeOffsets, namespaces, problems);
+  const { hostname, domainname } = planUts(spec, namespaces, problems);
+  const { mounts, devIsBind } = planMounts(spec.mounts, {
+    bundle: opts.bundle,
+    namespaces,
+    sourceKind,
+    warn,
+    problems,
+  });
+  const devices = planDevices(linux.devices, problems);
+  if (devIsBind && (linux.devices ?? []).some((d) => isWithin(cleanContainerPath(d.path), '/dev'))) {
+    warn('config.json: /linux/devices: devices under /dev are not created because /dev is a bind mount');
+  }
+  const sysctl = planSysctl(
+    linux.sysctl,
+    namespaces,
+    { hostname: hostname !== null, domainname: domainname !== null },
+    problems,
+  );
+  const maskedPaths = planContainerPaths('maskedPaths', linux.maskedPaths, problems);
+  const readonlyPaths = planContainerPaths('readonlyPaths', linux.readonlyPaths, problems);
+  const rootfsPropagation = planRootfsPropagation(linux.rootfsPropagation, problems);
+
+  let process = PLACEHOLDER_PROCESS;
+  if (spec.process === undefined) {
+    problems.config(pointer('process'), 'required for create');
+  } else {
+    process = planProcess(spec.process, { consoleSocket: opts.consoleSocket, foreground: opts.foreground }, problems, warn);
+  }
+  checkUnsupported(spec, problems);
+  problems.throwIfAny();
+
+  return {
+    version: PLAN_VERSION,
+    id: opts.id,
+    rootfs,
+    readonlyRootfs: spec.root?.readonly === true,
+    rootfsPropagation,
+    noPivot: opts.noPivot,
+    namespaces: namespaces.list,
+    uidMappings: ids.uidMappings,
+    gidMappings: ids.gidMappings,
+    timeOffsets,
+    mounts,
+    // A bind-mounted /dev is a real directory elsewhere (the host's /dev,
+    // typically): creating nodes or links in it would write there, so, as
+    // runc does, nothing is created under it.
+    setupDevLinks: !devIsBind,
+    devices: devIsBind ? devices.filter((d) => !isWithin(d.path, '/dev')) : devices,
+    // mknod is refused in any user namespace but the initial one.
+    bindDevices: namespaces.has('user'),
+    hostname,
+    domainname,
+    sysctl,
+    maskedPaths,
+    readonlyPaths,
+    process,
+    execFifo: opts.execFifo,
+    consoleSocket: opts.consoleSocket,
+    foreground: opts.foreground,
+    preserveFds: opts.preserveFds,
+    noNewKeyring: opts.noNewKeyring,
+  };
+}

@@ -1,0 +1,141 @@
+// The mount option vocabulary (runc's, which is mount(8)'s filesystem-
+// independent set) turned into mount(2) arguments: MS_* flags, a list of
+// propagation changes and the filesystem-specific data string.
+import {
+  MS_BIND,
+  MS_DIRSYNC,
+  MS_I_VERSION,
+  MS_LAZYTIME,
+  MS_MANDLOCK,
+  MS_NOATIME,
+  MS_NODEV,
+  MS_NODIRATIME,
+  MS_NOEXEC,
+  MS_NOSUID,
+  MS_NOSYMFOLLOW,
+  MS_PRIVATE,
+  MS_RDONLY,
+  MS_REC,
+  MS_RELATIME,
+  MS_REMOUNT,
+  MS_SHARED,
+  MS_SILENT,
+  MS_SLAVE,
+  MS_STRICTATIME,
+  MS_SYNCHRONOUS,
+  MS_UNBINDABLE,
+} from './linux-constants.js';
+
+/** An option either sets or clears one flag; later options win over earlier ones. */
+interface FlagOption {
+  set: boolean;
+  flag: number;
+}
+
+const FLAG_OPTIONS: ReadonlyMap<string, FlagOption> = new Map([
+  ['defaults', { set: true, flag: 0 }],
+  ['ro', { set: true, flag: MS_RDONLY }],
+  ['rw', { set: false, flag: MS_RDONLY }],
+  ['nosuid', { set: true, flag: MS_NOSUID }],
+  ['suid', { set: false, flag: MS_NOSUID }],
+  ['nodev', { set: true, flag: MS_NODEV }],
+  ['dev', { set: false, flag: MS_NODEV }],
+  ['noexec', { set: true, flag: MS_NOEXEC }],
+  ['exec', { set: false, flag: MS_NOEXEC }],
+  ['sync', { set: true, flag: MS_SYNCHRONOUS }],
+  ['async', { set: false, flag: MS_SYNCHRONOUS }],
+  ['remount', { set: true, flag: MS_REMOUNT }],
+  ['mand', { set: true, flag: MS_MANDLOCK }],
+  ['nomand', { set: false, flag: MS_MANDLOCK }],
+  ['dirsync', { set: true, flag: MS_DIRSYNC }],
+  ['nosymfollow', { set: true, flag: MS_NOSYMFOLLOW }],
+  ['symfollow', { set: false, flag: MS_NOSYMFOLLOW }],
+  ['noatime', { set: true, flag: MS_NOATIME }],
+  ['atime', { set: false, flag: MS_NOATIME }],
+  ['nodiratime', { set: true, flag: MS_NODIRATIME }],
+  ['diratime', { set: false, flag: MS_NODIRATIME }],
+  ['relatime', { set: true, flag: MS_RELATIME }],
+  ['norelatime', { set: false, flag: MS_RELATIME }],
+  ['strictatime', { set: true, flag: MS_STRICTATIME }],
+  ['nostrictatime', { set: false, flag: MS_STRICTATIME }],
+  ['iversion', { set: true, flag: MS_I_VERSION }],
+  ['noiversion', { set: false, flag: MS_I_VERSION }],
+  ['lazytime', { set: true, flag: MS_LAZYTIME }],
+  ['nolazytime', { set: false, flag: MS_LAZYTIME }],
+  ['silent', { set: true, flag: MS_SILENT }],
+  ['loud', { set: false, flag: MS_SILENT }],
+]);
+
+/** Each is applied by a separate mount(2) call after the mount itself. */
+export const PROPAGATION_OPTIONS: ReadonlyMap<string, number> = new Map([
+  ['shared', MS_SHARED],
+  ['rshared', MS_SHARED | MS_REC],
+  ['slave', MS_SLAVE],
+  ['rslave', MS_SLAVE | MS_REC],
+  ['private', MS_PRIVATE],
+  ['rprivate', MS_PRIVATE | MS_REC],
+  ['unbindable', MS_UNBINDABLE],
+  ['runbindable', MS_UNBINDABLE | MS_REC],
+]);
+
+/**
+ * Options the spec lists that runts-init cannot honour yet. Passing them to
+ * mount(2) as data would fail obscurely or, worse, be ignored by the
+ * filesystem, so they are rejected by name. The recursive attributes need
+ * mount_setattr(2) with AT_RECURSIVE; idmap needs MOUNT_ATTR_IDMAP.
+ */
+const UNSUPPORTED_OPTIONS: ReadonlyMap<string, string> = new Map([
+  ['tmpcopyup', 'copying the directory contents into a tmpfs'],
+  ['idmap', 'idmapped mounts'],
+  ['ridmap', 'idmapped mounts'],
+  ...['ro', 'rw', 'suid', 'nosuid', 'dev', 'nodev', 'exec', 'noexec', 'atime', 'noatime', 'diratime', 'nodiratime', 'relatime', 'norelatime', 'strictatime', 'nostrictatime', 'symfollow', 'nosymfollow'].map(
+    (o): [string, string] => [`r${o}`, 'recursive mount attributes (mount_setattr with AT_RECURSIVE)'],
+  ),
+]);
+
+export interface ParsedMountOptions {
+  /** MS_* flags, propagation excluded; MS_BIND (| MS_REC) for bind/rbind. */
+  flags: number;
+  /** Propagation flags in the order given. */
+  propagation: number[];
+  /** Unknown options, comma-joined, for mount(2)'s data argument. */
+  data: string;
+  /** A bind or rbind option was present. */
+  bind: boolean;
+  /** Problems as [index of the option, message]. */
+  problems: [number, string][];
+}
+
+export function parseMountOptions(options: readonly string[]): ParsedMountOptions {
+  let flags = 0;
+  let bind = false;
+  const propagation: number[] = [];
+  const data: string[] = [];
+  const problems: [number, string][] = [];
+  options.forEach((option, i) => {
+    const flag = FLAG_OPTIONS.get(option);
+    if (flag !== undefined) {
+      flags = flag.set ? flags | flag.flag : flags & ~flag.flag;
+      return;
+    }
+    if (option === 'bind' || option === 'rbind') {
+      bind = true;
+      flags |= option === 'rbind' ? MS_BIND | MS_REC : MS_BIND;
+      return;
+    }
+    const prop = PROPAGATION_OPTIONS.get(option);
+    if (prop !== undefined) {
+      propagation.push(prop);
+      return;
+    }
+    const unsupported = UNSUPPORTED_OPTIONS.get(option);
+    if (unsupported !== undefined) {
+      problems.push([i, `mount option "${option}" is not supported yet by runts (${unsupported})`]);
+      return;
+    }
+    // An empty entry would put an empty item into the data string.
+    if (option === '') return;
+    data.push(option);
+  });
+  return { flags, propagation, data: data.join(','), bind, problems };
+}
