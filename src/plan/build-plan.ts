@@ -1,12 +1,15 @@
 // buildPlan: a schema-valid config.json plus the command's options in, the
-// flat InitPlan runts-init executes out. Pure: no filesystem access (the one
-// host question, what a bind source is, is asked through `env`), no logging
-// (warnings go to `env.warn`). Every semantic problem is collected and
-// thrown together as one PlanError.
+// flat InitPlan runts-init executes out. Pure except for one host question
+// the InitPlan contract forces on it: whether a bind mount source is a file
+// (PlanMount.createAs). That is asked through `env.sourceKind`, which
+// defaults to a stat(2) and which tests replace. No logging: warnings go to
+// `env.warn`. Every semantic problem is collected and thrown together as one
+// PlanError.
 import type { Spec } from '../spec/types.js';
 import { PLAN_VERSION, type InitPlan, type PlanProcess } from './types.js';
 import { planContainerPaths } from './container-paths.js';
 import { planDevices } from './devices.js';
+import { statSourceKind } from './host-probe.js';
 import { Problems, pointer } from './errors.js';
 import { planIdMappings } from './id-mappings.js';
 import { planMounts, type SourceKind } from './mounts.js';
@@ -37,8 +40,7 @@ export interface PlanOptions {
 export interface PlanEnv {
   /**
    * What a bind mount source is ("file" makes the destination an empty
-   * file). Without it every destination is created as a directory; pass
-   * `statSourceKind` from ./host-probe.js for the real answer.
+   * file; null, unknown or missing, a directory). Default: stat(2) it.
    */
   sourceKind?: SourceKind;
   /** Non-fatal findings (deprecated forms, settings the kernel would ignore). */
@@ -71,7 +73,7 @@ function checkOptions(opts: PlanOptions, problems: Problems): void {
 export function buildPlan(spec: Spec, opts: PlanOptions, env: PlanEnv = {}): InitPlan {
   const problems = new Problems();
   const warn = env.warn ?? (() => {});
-  const sourceKind = env.sourceKind ?? (() => null);
+  const sourceKind = env.sourceKind ?? statSourceKind;
   checkOptions(opts, problems);
 
   const linux = spec.linux ?? {};

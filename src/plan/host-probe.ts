@@ -1,7 +1,7 @@
 // The one part of plan/ that reads the host: what a bind mount source is.
-// build-plan.ts never imports it (it stays pure and unit-testable); callers
-// pass `statSourceKind` in. runts-init still copes with the source changing
-// in between: it creates what the plan says and the mount then fails loudly.
+// buildPlan uses it unless the caller passes its own (tests do). If the
+// source changes between planning and mounting, runts-init creates what the
+// plan says and the mount then fails loudly; nothing is redirected.
 import { statSync } from 'node:fs';
 
 /** "file" for anything that is not a directory (regular file, socket, device...). */

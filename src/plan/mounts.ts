@@ -100,7 +100,7 @@ function planMount(m: Mount, i: number, ctx: MountContext): PlanMount | null {
     if (owner !== undefined && ctx.namespaces.isNew('user') && !ctx.namespaces.has(owner)) {
       problems.config(
         at('type'),
-        `${fstype} cannot be mounted from a new user namespace without a ${owner} namespace of its own (add {"type": "${owner}"} or bind-mount it)`,
+        `${fstype} cannot be mounted from a new user namespace unless the container also has its own ${owner} namespace (add {"type": "${owner}"} or bind-mount it)`,
       );
       ok = false;
     }

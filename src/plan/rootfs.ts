@@ -5,17 +5,20 @@ import { MS_PRIVATE, MS_REC, MS_SHARED, MS_SLAVE, MS_UNBINDABLE } from './linux-
 import { bundlePath } from './paths.js';
 
 /**
- * runc's mapping: the plain names change "/" alone, the r-forms recurse.
- * (The schema only admits the plain names; runc also takes the r-forms.)
+ * Every form is recursive. runtime-spec describes the propagation of the
+ * whole rootfs tree; runc applies the plain names to "/" alone, which leaves
+ * submounts copied from the host with the host's propagation (runc then
+ * needs extra steps to keep the rootfs private). The schema admits only
+ * the plain names; runc also takes the r-forms, so they are accepted too.
  */
 const ROOTFS_PROPAGATION: ReadonlyMap<string, number> = new Map([
-  ['shared', MS_SHARED],
+  ['shared', MS_SHARED | MS_REC],
   ['rshared', MS_SHARED | MS_REC],
-  ['slave', MS_SLAVE],
+  ['slave', MS_SLAVE | MS_REC],
   ['rslave', MS_SLAVE | MS_REC],
-  ['private', MS_PRIVATE],
+  ['private', MS_PRIVATE | MS_REC],
   ['rprivate', MS_PRIVATE | MS_REC],
-  ['unbindable', MS_UNBINDABLE],
+  ['unbindable', MS_UNBINDABLE | MS_REC],
   ['runbindable', MS_UNBINDABLE | MS_REC],
 ]);
 

@@ -28,17 +28,22 @@ export function sysctlNamespace(key: string): NamespaceType | null {
 }
 
 /**
- * Keys may use "/" as separator (sysctl(8) style); they are normalised to
- * dots, which is what the plan carries. A key mixing both would need dots
- * kept literally (e.g. a VLAN interface "eth0.100"), which the plan's
- * dots-to-slashes convention cannot express yet.
+ * The key in dotted form, or why it cannot be used. Keys may use "/" as the
+ * separator (sysctl(8) style); they are normalised to dots, which is what
+ * the plan carries. A key mixing both would need its dots kept literally
+ * (e.g. a VLAN interface "eth0.100"), which the plan's dots-to-slashes
+ * convention cannot express yet.
  */
-function normaliseKey(key: string): string | null {
-  if (key.includes('/')) {
-    if (key.includes('.')) return null;
-    return key.split('/').filter((p) => p !== '').join('.');
+function normaliseKey(key: string): { key: string } | { error: string } {
+  const parts = key.includes('/') ? key.split('/') : key.split('.');
+  // The key becomes a path under /proc/sys: it must not climb out of it.
+  if (parts.some((p) => p === '' || p === '.' || p === '..') || key.includes('\0')) {
+    return { error: `sysctl "${key}" is not a valid key` };
   }
-  return key;
+  if (key.includes('/') && key.includes('.')) {
+    return { error: `sysctl "${key}" mixes "/" and "." separators, which runts does not support yet` };
+  }
+  return { key: parts.join('.') };
 }
 
 export function planSysctl(
@@ -50,24 +55,19 @@ export function planSysctl(
   const out: PlanSysctl[] = [];
   for (const [rawKey, value] of Object.entries(sysctl ?? {})) {
     const at = pointer('linux', 'sysctl', rawKey);
-    const key = normaliseKey(rawKey);
-    if (key === null) {
-      problems.config(at, `sysctl "${rawKey}" mixes "/" and "." separators, which runts does not support yet`);
+    const normal = normaliseKey(rawKey);
+    if ('error' in normal) {
+      problems.config(at, normal.error);
       continue;
     }
-    // The key becomes a path under /proc/sys: it must not climb out of it.
-    const parts = key.split('.');
-    if (parts.some((p) => p === '' || p === '..') || key.includes('\0')) {
-      problems.config(at, `sysctl "${rawKey}" is not a valid key`);
-      continue;
-    }
+    const { key } = normal;
     const owner = sysctlNamespace(key);
     if (owner === null) {
       problems.config(at, `sysctl "${rawKey}" is not namespaced: setting it would change the host`);
       continue;
     }
     if (!ns.has(owner)) {
-      problems.config(at, `sysctl "${rawKey}" needs a ${owner} namespace (it would change the host's otherwise)`);
+      problems.config(at, `sysctl "${rawKey}" belongs to the ${owner} namespace, which the container shares with the host`);
       continue;
     }
     if ((key === 'kernel.hostname' && fields.hostname) || (key === 'kernel.domainname' && fields.domainname)) {

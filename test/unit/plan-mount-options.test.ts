@@ -1,0 +1,208 @@
+// Every mount option runts understands, and how mounts are planned from them.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import * as C from '../../src/plan/linux-constants.ts';
+import { parseMountOptions } from '../../src/plan/mount-options.ts';
+import { assertOnlyError, errors, plan, warnings } from './plan-fixtures.ts';
+
+test('linux-constants carry the kernel ABI values', () => {
+  assert.deepEqual(
+    [C.MS_RDONLY, C.MS_NOSUID, C.MS_NODEV, C.MS_NOEXEC, C.MS_SYNCHRONOUS, C.MS_REMOUNT, C.MS_MANDLOCK, C.MS_DIRSYNC],
+    [1, 2, 4, 8, 16, 32, 64, 128],
+  );
+  assert.deepEqual(
+    [C.MS_NOSYMFOLLOW, C.MS_NOATIME, C.MS_NODIRATIME, C.MS_BIND, C.MS_MOVE, C.MS_REC, C.MS_SILENT],
+    [256, 1024, 2048, 4096, 8192, 16384, 32768],
+  );
+  assert.deepEqual(
+    [C.MS_UNBINDABLE, C.MS_PRIVATE, C.MS_SLAVE, C.MS_SHARED, C.MS_RELATIME, C.MS_I_VERSION, C.MS_STRICTATIME, C.MS_LAZYTIME],
+    [1 << 17, 1 << 18, 1 << 19, 1 << 20, 1 << 21, 1 << 23, 1 << 24, 1 << 25],
+  );
+});
+
+// [option, its flag, the option that clears it]
+const PAIRS: [string, number, string][] = [
+  ['ro', C.MS_RDONLY, 'rw'],
+  ['nosuid', C.MS_NOSUID, 'suid'],
+  ['nodev', C.MS_NODEV, 'dev'],
+  ['noexec', C.MS_NOEXEC, 'exec'],
+  ['sync', C.MS_SYNCHRONOUS, 'async'],
+  ['mand', C.MS_MANDLOCK, 'nomand'],
+  ['nosymfollow', C.MS_NOSYMFOLLOW, 'symfollow'],
+  ['noatime', C.MS_NOATIME, 'atime'],
+  ['nodiratime', C.MS_NODIRATIME, 'diratime'],
+  ['relatime', C.MS_RELATIME, 'norelatime'],
+  ['strictatime', C.MS_STRICTATIME, 'nostrictatime'],
+  ['iversion', C.MS_I_VERSION, 'noiversion'],
+  ['lazytime', C.MS_LAZYTIME, 'nolazytime'],
+  ['silent', C.MS_SILENT, 'loud'],
+];
+
+for (const [set, flag, clear] of PAIRS) {
+  test(`option "${set}" sets its flag and "${clear}" clears it again`, () => {
+    assert.equal(parseMountOptions([set]).flags, flag);
+    assert.equal(parseMountOptions([set, clear]).flags, 0);
+    assert.equal(parseMountOptions([clear, set]).flags, flag);
+    assert.equal(parseMountOptions([clear]).flags, 0);
+    assert.equal(parseMountOptions([set]).data, '');
+  });
+}
+
+test('dirsync and remount set their flags; defaults sets none', () => {
+  assert.equal(parseMountOptions(['dirsync']).flags, C.MS_DIRSYNC);
+  assert.equal(parseMountOptions(['remount']).flags, C.MS_REMOUNT);
+  assert.deepEqual(parseMountOptions(['defaults']), { flags: 0, propagation: [], data: '', bind: false, problems: [] });
+});
+
+test('bind and rbind', () => {
+  assert.deepEqual(parseMountOptions(['bind']), { flags: C.MS_BIND, propagation: [], data: '', bind: true, problems: [] });
+  assert.deepEqual(parseMountOptions(['rbind']), { flags: C.MS_BIND | C.MS_REC, propagation: [], data: '', bind: true, problems: [] });
+});
+
+test('propagation options are listed separately, in order', () => {
+  const all = ['shared', 'rshared', 'slave', 'rslave', 'private', 'rprivate', 'unbindable', 'runbindable'];
+  const r = parseMountOptions(all);
+  assert.equal(r.flags, 0);
+  assert.deepEqual(r.propagation, [
+    C.MS_SHARED,
+    C.MS_SHARED | C.MS_REC,
+    C.MS_SLAVE,
+    C.MS_SLAVE | C.MS_REC,
+    C.MS_PRIVATE,
+    C.MS_PRIVATE | C.MS_REC,
+    C.MS_UNBINDABLE,
+    C.MS_UNBINDABLE | C.MS_REC,
+  ]);
+});
+
+test('unknown options are filesystem data, in order, comma-joined; empty entries dropped', () => {
+  const r = parseMountOptions(['nosuid', 'mode=755', '', 'size=65536k', 'newinstance']);
+  assert.equal(r.flags, C.MS_NOSUID);
+  assert.equal(r.data, 'mode=755,size=65536k,newinstance');
+});
+
+test('unsupported options are reported by index, not passed as data', () => {
+  const r = parseMountOptions(['ro', 'tmpcopyup', 'rro', 'idmap', 'ridmap', 'rnosuid', 'size=1m']);
+  assert.equal(r.data, 'size=1m');
+  assert.deepEqual(
+    r.problems.map(([i]) => i),
+    [1, 2, 3, 4, 5],
+  );
+  for (const o of ['rro', 'rrw', 'rnosuid', 'rsuid', 'rnodev', 'rdev', 'rnoexec', 'rexec', 'ratime', 'rnoatime', 'rdiratime', 'rnodiratime', 'rrelatime', 'rnorelatime', 'rstrictatime', 'rnostrictatime', 'rsymfollow', 'rnosymfollow']) {
+    const [problem] = parseMountOptions([o]).problems;
+    assert.deepEqual(problem, [0, `mount option "${o}" is not supported yet by runts (recursive mount attributes (mount_setattr with AT_RECURSIVE))`]);
+  }
+});
+
+test('a mount with tmpcopyup is refused with its path', () => {
+  assertOnlyError(
+    (s) => s.mounts!.push({ destination: '/tmp', type: 'tmpfs', source: 'tmpfs', options: ['nosuid', 'tmpcopyup'] }),
+    'config.json: /mounts/7/options/1: mount option "tmpcopyup" is not supported yet by runts (copying the directory contents into a tmpfs)',
+  );
+});
+
+test('bind mounts: source resolved against the bundle, fstype empty, file or dir', () => {
+  const p = plan((s) => {
+    s.mounts!.push({ destination: '/data', source: 'shared', options: ['rbind', 'ro', 'nosuid', 'rprivate'] });
+    s.mounts!.push({ destination: '/etc/resolv.conf', source: '/etc/../etc/resolv.file', options: ['bind', 'ro'] });
+    s.mounts!.push({ destination: '/plain', type: 'bind', source: '/srv/x' });
+  });
+  assert.deepEqual(p.mounts.slice(7), [
+    {
+      destination: '/data',
+      source: '/bundles/c1/shared',
+      fstype: '',
+      bind: true,
+      flags: C.MS_BIND | C.MS_REC | C.MS_RDONLY | C.MS_NOSUID,
+      propagation: [C.MS_PRIVATE | C.MS_REC],
+      data: '',
+      createAs: 'dir',
+    },
+    {
+      destination: '/etc/resolv.conf',
+      source: '/etc/resolv.file',
+      fstype: '',
+      bind: true,
+      flags: C.MS_BIND | C.MS_RDONLY,
+      propagation: [],
+      data: '',
+      createAs: 'file',
+    },
+    // type "bind" alone is a bind mount (runc 1.1.5 fails it with ENODEV).
+    { destination: '/plain', source: '/srv/x', fstype: '', bind: true, flags: C.MS_BIND, propagation: [], data: '', createAs: 'dir' },
+  ]);
+});
+
+test('without a sourceKind probe that knows, a bind destination is a directory', () => {
+  const p = plan((s) => s.mounts!.push({ destination: '/x', source: '/nonexistent/source', options: ['bind'] }), {}, {
+    sourceKind: () => null,
+  });
+  assert.equal(p.mounts[7]?.createAs, 'dir');
+});
+
+test('the default probe stats the source', () => {
+  const p = plan(
+    (s) => {
+      s.mounts!.push({ destination: '/a', source: process.execPath, options: ['bind'] });
+      s.mounts!.push({ destination: '/b', source: '/', options: ['bind'] });
+    },
+    {},
+    {},
+  );
+  assert.deepEqual(
+    p.mounts.slice(7).map((m) => m.createAs),
+    ['file', 'dir'],
+  );
+});
+
+test('mount destinations are cleaned; a relative one is taken from "/" with a warning', () => {
+  const edit = (s: import('../../src/spec/types.ts').Spec) => {
+    s.mounts!.push({ destination: '//var///lib/./x/../y/', type: 'tmpfs', source: 'tmpfs' });
+    s.mounts!.push({ destination: 'relative/dir', type: 'tmpfs', source: 'tmpfs' });
+    s.mounts!.push({ destination: '/../../etc', type: 'tmpfs', source: 'tmpfs' });
+  };
+  assert.deepEqual(
+    plan(edit).mounts.slice(7).map((m) => m.destination),
+    ['/var/lib/y', '/relative/dir', '/etc'],
+  );
+  assert.ok(
+    warnings(edit).includes('config.json: /mounts/8/destination: mount destination "relative/dir" is not absolute; using it relative to "/"'),
+  );
+});
+
+test('propagation options on a mount', () => {
+  const p = plan((s) => s.mounts!.push({ destination: '/data', type: 'tmpfs', source: 'tmpfs', options: ['rshared', 'mode=700'] }));
+  assert.deepEqual(p.mounts[7]?.propagation, [C.MS_SHARED | C.MS_REC]);
+  assert.equal(p.mounts[7]?.data, 'mode=700');
+  assert.equal(p.mounts[7]?.flags, 0);
+});
+
+test('a bind-mounted /dev turns off dev links and nodes under /dev', () => {
+  const p = plan((s) => {
+    s.mounts = s.mounts!.filter((m) => !m.destination.startsWith('/dev'));
+    s.mounts.push({ destination: '/dev', source: '/dev', options: ['rbind'] });
+    s.linux!.devices = [{ path: '/opt/null', type: 'c', major: 1, minor: 3 }];
+  });
+  assert.equal(p.setupDevLinks, false);
+  assert.deepEqual(
+    p.devices.map((d) => d.path),
+    ['/opt/null'],
+  );
+});
+
+test('a tmpfs /dev keeps dev links; so does no /dev mount at all', () => {
+  assert.equal(plan().setupDevLinks, true);
+  assert.equal(plan((s) => (s.mounts = s.mounts!.filter((m) => m.destination !== '/dev'))).setupDevLinks, true);
+});
+
+test('allowed /proc sub-mounts (LXCFS files) pass', () => {
+  assert.deepEqual(
+    errors((s) => {
+      s.mounts!.push({ destination: '/proc/cpuinfo', source: '/var/lib/lxcfs/proc/cpuinfo', options: ['bind'] });
+      s.mounts!.push({ destination: '/proc/foo', type: 'tmpfs', source: 'tmpfs' });
+    }),
+    [
+      'config.json: /mounts/8/destination: "/proc/foo" is inside /proc, where only /proc/cpuinfo, /proc/diskstats, /proc/meminfo, /proc/stat, /proc/swaps, /proc/uptime, /proc/loadavg, /proc/slabinfo, /proc/net/dev, /proc/sys/kernel/ns_last_pid may be mounted',
+    ],
+  );
+});
