@@ -96,6 +96,11 @@ function planMount(m: Mount, i: number, ctx: MountContext): PlanMount | null {
       problems.config(at('type'), 'required unless the mount is a bind mount (options "bind" or "rbind")');
       ok = false;
     }
+    if (fstype === 'none') {
+      // "none" names no filesystem: it is the placeholder type of bind mounts.
+      problems.config(at('type'), '"none" is only a placeholder for bind mounts; add "bind" or "rbind" to the options');
+      ok = false;
+    }
     const owner = NEEDS_OWN_NAMESPACE.get(fstype);
     if (owner !== undefined && ctx.namespaces.isNew('user') && !ctx.namespaces.has(owner)) {
       problems.config(

@@ -148,6 +148,11 @@ const CASES: [string, (s: Spec) => void, string, Record<string, unknown>?][] = [
     'config.json: /mounts/7/type: required unless the mount is a bind mount (options "bind" or "rbind")',
   ],
   [
+    'type none without bind',
+    (s) => s.mounts!.push({ destination: '/mnt', type: 'none', source: '/srv' }),
+    'config.json: /mounts/7/type: "none" is only a placeholder for bind mounts; add "bind" or "rbind" to the options',
+  ],
+  [
     'bind mount without source',
     (s) => s.mounts!.push({ destination: '/mnt', options: ['rbind'] }),
     'config.json: /mounts/7/source: required for a bind mount',
