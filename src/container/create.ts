@@ -1,6 +1,6 @@
 // `create`: validate, plan, spawn runts-init, record the state. On any
 // failure nothing is left behind: no state dir, no fifo, no process.
-import { statSync } from 'node:fs';
+import { lstatSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { loadSpec } from '../spec/load.js';
 import { buildPlan } from '../plan/build-plan.js';
@@ -48,6 +48,18 @@ function checkBundle(bundle: string): void {
   }
 }
 
+/** As runc: the rootfs must be a real directory, not a symlink that could point anywhere later. */
+function checkRootfs(rootfs: string): void {
+  let st;
+  try {
+    st = lstatSync(rootfs);
+  } catch {
+    throw new RuntsError(`invalid rootfs: ${rootfs}: no such file or directory`);
+  }
+  if (st.isSymbolicLink()) throw new RuntsError(`invalid rootfs: ${rootfs}: not an absolute path, or a symlink`);
+  if (!st.isDirectory()) throw new RuntsError(`invalid rootfs: ${rootfs}: not a directory`);
+}
+
 export async function createContainer(store: StateStore, opts: CreateOptions): Promise<Created> {
   validateId(opts.id);
   const bundle = resolve(opts.bundle);
@@ -69,7 +81,8 @@ export async function createContainer(store: StateStore, opts: CreateOptions): P
     noNewKeyring: opts.noNewKeyring,
     preserveFds: opts.preserveFds,
     foreground: opts.foreground,
-  });
+  }, { warn: (m) => opts.log.warn(m) });
+  checkRootfs(plan.rootfs);
   opts.log.debug('plan built', { id: opts.id, mounts: plan.mounts.length, namespaces: plan.namespaces.map((n) => n.type) });
 
   store.create(opts.id);
