@@ -124,7 +124,9 @@ export async function main(argv: string[]): Promise<number> {
   } catch (e) {
     const msg = e instanceof Error ? e.message : String(e);
     process.stderr.write(`runts: ${msg}\n`);
-    if (global?.debug && e instanceof Error && !(e instanceof RuntsError) && !(e instanceof UsageError)) process.stderr.write(`${e.stack}\n`);
+    // Stack traces only for surprises, not for configuration or usage errors.
+    const expected = e instanceof RuntsError || e instanceof UsageError || (e instanceof Error && 'errors' in e);
+    if (global?.debug && e instanceof Error && !expected) process.stderr.write(`${e.stack}\n`);
     log.error(msg);
     return e instanceof RuntsError ? e.exitCode : 1;
   } finally {
