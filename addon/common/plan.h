@@ -1,0 +1,128 @@
+// The init plan in C++: a field-for-field mirror of InitPlan in
+// src/plan/types.ts (read that file for what each field means). Decoding is
+// strict: an unknown version or a missing or mistyped field is an error that
+// names the field, because runts-init must never guess.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json_fwd.hpp>
+
+namespace runts {
+
+inline constexpr int kPlanVersion = 1;
+
+struct PlanNamespace {
+  std::string type;  // pid network mount ipc uts user cgroup time
+  std::optional<std::string> path;
+};
+
+struct PlanIdMapping {
+  uint32_t containerID;
+  uint32_t hostID;
+  uint32_t size;
+};
+
+struct PlanTimeOffset {
+  std::string clock;  // monotonic | boottime
+  int64_t secs;
+  int64_t nanosecs;
+};
+
+struct PlanMount {
+  std::string destination;
+  std::string source;
+  std::string fstype;
+  bool bind;
+  unsigned long flags;
+  std::vector<unsigned long> propagation;
+  std::string data;
+  bool createAsFile;  // createAs == "file"
+};
+
+struct PlanDevice {
+  std::string path;
+  char type;  // c b p u
+  uint32_t major;
+  uint32_t minor;
+  uint32_t fileMode;
+  uint32_t uid;
+  uint32_t gid;
+};
+
+struct PlanRlimit {
+  int resource;
+  uint64_t soft;
+  uint64_t hard;
+};
+
+struct PlanCapabilities {
+  std::vector<int> bounding, effective, permitted, inheritable, ambient;
+};
+
+struct ConsoleSize {
+  uint16_t height;
+  uint16_t width;
+};
+
+struct PlanProcess {
+  std::vector<std::string> args;
+  std::vector<std::string> env;
+  std::string cwd;
+  uint32_t uid;
+  uint32_t gid;
+  std::vector<uint32_t> additionalGids;
+  std::optional<uint32_t> umask;
+  std::vector<PlanRlimit> rlimits;
+  std::optional<int> oomScoreAdj;
+  bool noNewPrivileges;
+  std::optional<PlanCapabilities> capabilities;
+  bool terminal;
+  std::optional<ConsoleSize> consoleSize;
+};
+
+struct PlanSysctl {
+  std::string key;
+  std::string value;
+};
+
+struct Plan {
+  int version;
+  std::string id;
+  std::string rootfs;
+  bool readonlyRootfs;
+  unsigned long rootfsPropagation;
+  bool noPivot;
+  std::vector<PlanNamespace> namespaces;
+  std::vector<PlanIdMapping> uidMappings;
+  std::vector<PlanIdMapping> gidMappings;
+  std::vector<PlanTimeOffset> timeOffsets;
+  std::vector<PlanMount> mounts;
+  bool setupDevLinks;
+  std::vector<PlanDevice> devices;
+  bool bindDevices;
+  std::optional<std::string> hostname;
+  std::optional<std::string> domainname;
+  std::vector<PlanSysctl> sysctl;
+  std::vector<std::string> maskedPaths;
+  std::vector<std::string> readonlyPaths;
+  PlanProcess process;
+  std::string execFifo;
+  std::optional<std::string> consoleSocket;
+  bool foreground;
+  int preserveFds;
+  bool noNewKeyring;
+
+  // Helpers over `namespaces`.
+  const PlanNamespace* find_namespace(const std::string& type) const;
+  bool creates(const std::string& type) const;  // listed without a path
+};
+
+// Decodes the "plan" member of the plan frame. Throws StepError with step
+// "plan", the field path as target (e.g. "process.cwd") and errno EINVAL.
+Plan decode_plan(const nlohmann::json& plan);
+
+}  // namespace runts
