@@ -1,0 +1,91 @@
+#include "child.h"
+
+#include <signal.h>
+#include <sys/prctl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <exception>
+
+#include "../common/errors.h"
+#include "console.h"
+#include "devices.h"
+#include "exec.h"
+#include "identity.h"
+#include "mounts.h"
+#include "process.h"
+#include "sync.h"
+
+namespace runts::init {
+
+// Steps a-k of the container init, in the order the runtime-spec and the
+// security invariants need; returns the resolved executable.
+static std::string set_up(const Plan& plan, const ChildFds& fds) {
+  // Creation modes below are the plan's; the real umask is set at the end.
+  umask(0);
+  if (plan.creates("user")) {
+    if (setresgid(0, 0, 0) < 0) fail("setgid", "0");
+    if (setresuid(0, 0, 0) < 0) fail("setuid", "0");
+  }
+  if (setsid() < 0) fail("setsid", "");
+  set_names(plan);
+
+  {
+    Fd root = prepare_rootfs(plan);
+    apply_mounts(plan, root.get());
+    create_devices(plan, root.get());
+    if (plan.setupDevLinks) setup_dev_links(root.get());
+  }
+  switch_root(plan);
+
+  write_sysctls(plan);
+  mask_paths(plan);
+  readonly_paths(plan);
+  readonly_rootfs(plan);
+
+  if (plan.process.terminal) setup_terminal(plan.process, fds.console);
+  join_session_keyring(plan);
+
+  const PlanProcess& proc = plan.process;
+  enter_cwd(proc);
+  set_rlimits(proc);
+  set_oom_score_adj(proc);
+  set_umask(proc);
+  std::string exe = resolve_executable(proc);
+  apply_identity(proc);
+  // A uid/gid change clears the parent-death signal; C still depends on A.
+  prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
+  check_cwd();
+  return exe;
+}
+
+void run_child(const Plan& plan, const ChildFds& fds) {
+  close(fds.channel);
+  close(fds.parent_sync);
+  if (fds.console_peer >= 0) close(fds.console_peer);
+  // Until it reports, this process must not outlive runts-init.
+  prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
+  if (!wait_go(fds.sync)) _exit(1);
+
+  std::string exe;
+  try {
+    exe = set_up(plan, fds);
+  } catch (const StepError& e) {
+    send_error(fds.sync, e);
+    _exit(1);
+  } catch (const std::exception& e) {
+    send_error(fds.sync, StepError("init", "", 0, e.what()));
+    _exit(1);
+  }
+  send_ready(fds.sync);
+  // Only once runts has been told "created" may this process outlive A
+  // (detached mode: A exits right after); if A dies first, so does C.
+  if (!wait_commit(fds.sync)) _exit(1);
+  prctl(PR_SET_PDEATHSIG, 0, 0, 0, 0);
+  close(fds.sync);
+
+  wait_for_start(fds.fifo);
+  exec_container(plan, exe, fds.placeholders);
+}
+
+}  // namespace runts::init

@@ -1,0 +1,23 @@
+// The container's pty: created inside the container (its own devpts), the
+// master handed out over a unix socket with SCM_RIGHTS, the slave made the
+// controlling terminal and stdio of the container init.
+#pragma once
+
+#include <string>
+
+#include "../common/plan.h"
+
+namespace runts::init {
+
+// C: opens /dev/ptmx, sends the master (payload: the slave's name, e.g.
+// "/dev/pts/0") on `console_sock`, closes the socket, and makes the slave
+// fds 0, 1, 2 and the controlling terminal (setsid() was already done).
+void setup_terminal(const PlanProcess& proc, int console_sock);
+
+// Sends exactly one fd with `payload` as the data; -1 with errno on failure.
+int send_fd(int sock, int fd, const std::string& payload);
+// Receives one fd (close-on-exec); -1 with errno on failure, EPROTO when the
+// message carried no fd.
+int recv_fd(int sock);
+
+}  // namespace runts::init

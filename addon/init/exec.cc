@@ -1,0 +1,84 @@
+#include "exec.h"
+
+#include <dirent.h>
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <climits>
+#include <cstdlib>
+#include <cstring>
+
+#include "../common/errors.h"
+#include "../common/syscalls.h"
+#include "util.h"
+
+namespace runts::init {
+
+void wait_for_start(int fifo_path_fd) {
+  std::string path = fd_path(fifo_path_fd);
+  int fd;
+  do fd = open(path.c_str(), O_WRONLY | O_CLOEXEC);
+  while (fd < 0 && errno == EINTR);
+  if (fd < 0) {
+    diag("open exec fifo: " + std::string(strerror(errno)));
+    _exit(1);
+  }
+  ssize_t w;
+  do w = write(fd, "0", 1);
+  while (w < 0 && errno == EINTR);
+  if (w != 1) {
+    diag("write exec fifo: " + std::string(strerror(errno)));
+    _exit(1);
+  }
+  close(fd);
+  close(fifo_path_fd);
+}
+
+void check_cwd() {
+  char buf[PATH_MAX];
+  if (!getcwd(buf, sizeof buf)) fail("getcwd", "");
+  // A cwd outside the root (a leaked host directory fd) reads "(unreachable)...".
+  if (buf[0] != '/') fail("getcwd", buf, EPERM, "current working directory is outside the container");
+}
+
+// Fallback for kernels before 5.9: close what /proc/self/fd lists.
+static void close_from(int first) {
+  DIR* d = opendir("/proc/self/fd");
+  if (!d) return;
+  int self = dirfd(d);
+  std::vector<int> fds;
+  while (struct dirent* e = readdir(d)) {
+    int fd = atoi(e->d_name);
+    if (e->d_name[0] >= '0' && e->d_name[0] <= '9' && fd >= first && fd != self) fds.push_back(fd);
+  }
+  closedir(d);
+  for (int fd : fds) close(fd);
+}
+
+void exec_container(const Plan& plan, const std::string& path, const std::vector<int>& placeholders) {
+  int keep = 3 + plan.preserveFds;
+  for (int fd : placeholders) close(fd);
+  if (sys::close_range(static_cast<unsigned>(keep), ~0U, 0) < 0) close_from(keep);
+  for (int fd = 3; fd < keep; fd++) {
+    int flags = fcntl(fd, F_GETFD);
+    if (flags >= 0 && (flags & FD_CLOEXEC)) fcntl(fd, F_SETFD, flags & ~FD_CLOEXEC);
+  }
+  try {
+    check_cwd();
+  } catch (const StepError& e) {
+    diag(e.what());
+    _exit(127);
+  }
+
+  std::vector<char*> argv, envp;
+  for (const auto& a : plan.process.args) argv.push_back(const_cast<char*>(a.c_str()));
+  argv.push_back(nullptr);
+  for (const auto& e : plan.process.env) envp.push_back(const_cast<char*>(e.c_str()));
+  envp.push_back(nullptr);
+  execve(path.c_str(), argv.data(), envp.data());
+  diag("exec " + path + ": " + strerror(errno));
+  _exit(127);
+}
+
+}  // namespace runts::init

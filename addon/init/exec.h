@@ -1,0 +1,26 @@
+// The last moments of the container init: wait for `runts start` on the exec
+// fifo, close every fd the container must not inherit, check the cwd, exec.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "../common/plan.h"
+
+namespace runts::init {
+
+// Blocks opening the exec fifo (through its O_PATH fd) for writing until
+// `runts start` opens it for reading, then writes one byte. Errors are
+// printed (A is gone by now) and end the process.
+void wait_for_start(int fifo_path_fd);
+
+// Closes fds from 3 + preserveFds up (and the `placeholders` below that),
+// clears close-on-exec on the preserved ones, verifies the cwd is inside the
+// container (CVE-2024-21626 class), and execve()s. Never returns: on failure
+// prints "runts-init: exec <path>: <strerror>" and _exit(127).
+[[noreturn]] void exec_container(const Plan& plan, const std::string& path, const std::vector<int>& placeholders);
+
+// Throws StepError("getcwd", ...) if the cwd is unreachable from the root.
+void check_cwd();
+
+}  // namespace runts::init

@@ -1,0 +1,97 @@
+// runts-init: started by runts with the channel socket at $RUNTS_INIT_FD,
+// reads one plan frame and creates the container it describes. See
+// /work/shared/DESIGN.md ("The process model") and src/plan/types.ts.
+#include <fcntl.h>
+#include <seccomp.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "../common/errors.h"
+#include "../common/plan.h"
+#include "../common/protocol.h"
+#include "channel.h"
+#include "parent.h"
+#include "util.h"
+
+using namespace runts;
+using nlohmann::json;
+
+namespace {
+
+// Every fd below `end` that is not open gets /dev/null, so that no fd
+// runts-init opens later can take its number and be handed to the container
+// as a preserved fd (or as its stdio). Returns those at or above 3: they are
+// closed again before the exec.
+std::vector<int> fill_fd_gaps(int begin, int end, int skip) {
+  std::vector<int> filled;
+  for (int fd = begin; fd < end; fd++) {
+    if (fd == skip || fcntl(fd, F_GETFD) >= 0 || errno != EBADF) continue;
+    int n = open("/dev/null", O_RDWR | O_CLOEXEC);
+    if (n < 0) continue;
+    if (n != fd) {
+      dup3(n, fd, O_CLOEXEC);
+      close(n);
+    }
+    if (fd >= 3) filled.push_back(fd);
+  }
+  return filled;
+}
+
+Plan read_plan(int channel) {
+  std::string body, err;
+  if (!protocol::read_frame(channel, body, err)) fail("protocol", "", EPROTO, err);
+  json j = json::parse(body, nullptr, false);
+  if (j.is_discarded() || !j.is_object()) fail("protocol", "", EPROTO, "frame is not a JSON object");
+  auto type = j.find("type");
+  if (type == j.end() || !type->is_string()) fail("protocol", "", EPROTO, "frame has no type");
+  std::string t = type->get<std::string>();
+  if (!protocol::advance("start", t)) fail("protocol", "", EPROTO, "unexpected message " + t + " in start");
+  auto plan = j.find("plan");
+  if (plan == j.end()) fail("plan", "plan", EINVAL, "missing field");
+  return decode_plan(*plan);
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  if (argc > 1 && strcmp(argv[1], "--version") == 0) {
+    const struct scmp_version* v = seccomp_version();
+    printf("runts-init (plan version %d, libseccomp %u.%u.%u)\n", kPlanVersion, v->major, v->minor, v->micro);
+    return 0;
+  }
+  const char* env = getenv(protocol::kInitFdEnv);
+  char* end = nullptr;
+  long channel = env ? strtol(env, &end, 10) : -1;
+  if (!env || *env == '\0' || *end != '\0' || channel < 3 || channel > 1 << 20) {
+    init::diag(std::string(protocol::kInitFdEnv) + " must name the channel fd; runts-init is started by runts");
+    return 1;
+  }
+  if (fcntl(int(channel), F_GETFD) < 0) {
+    init::diag(std::string(protocol::kInitFdEnv) + "=" + env + ": " + strerror(errno));
+    return 1;
+  }
+  // Nothing of runts-init's may land on the container's stdio.
+  fill_fd_gaps(0, 3, -1);
+  // The channel must not reach the container, whatever happens.
+  fcntl(int(channel), F_SETFD, FD_CLOEXEC);
+
+  try {
+    Plan plan = read_plan(int(channel));
+    std::vector<int> placeholders = fill_fd_gaps(3, 3 + plan.preserveFds, int(channel));
+    return init::run_parent(plan, int(channel), placeholders);
+  } catch (const StepError& e) {
+    if (!init::send_error_frame(int(channel), e)) init::diag(e.what());
+    return 1;
+  } catch (const std::exception& e) {
+    StepError se("runts-init", "", 0, e.what());
+    if (!init::send_error_frame(int(channel), se)) init::diag(se.what());
+    return 1;
+  }
+}

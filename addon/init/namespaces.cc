@@ -1,0 +1,93 @@
+#include "namespaces.h"
+
+#include <fcntl.h>
+#include <sched.h>
+#include <signal.h>
+
+#include <cerrno>
+#include <ctime>
+#include <vector>
+
+#include "../common/errors.h"
+#include "../common/fd.h"
+#include "../common/syscalls.h"
+#include "util.h"
+
+namespace runts::init {
+
+static uint64_t flag_of(const std::string& type) {
+  if (type == "pid") return CLONE_NEWPID;
+  if (type == "network") return CLONE_NEWNET;
+  if (type == "mount") return CLONE_NEWNS;
+  if (type == "ipc") return CLONE_NEWIPC;
+  if (type == "uts") return CLONE_NEWUTS;
+  if (type == "user") return CLONE_NEWUSER;
+  if (type == "cgroup") return CLONE_NEWCGROUP;
+  if (type == "time") return CLONE_NEWTIME;
+  return 0;  // decode_plan refuses unknown types
+}
+
+void join_namespaces(const Plan& plan) {
+  std::vector<std::pair<Fd, const PlanNamespace*>> fds;
+  for (const auto& ns : plan.namespaces) {
+    if (!ns.path) continue;
+    Fd fd(open(ns.path->c_str(), O_RDONLY | O_CLOEXEC));
+    if (!fd.valid()) fail("open namespace", *ns.path);
+    fds.emplace_back(std::move(fd), &ns);
+  }
+  for (auto& [fd, ns] : fds) {
+    if (setns(fd.get(), static_cast<int>(flag_of(ns->type))) < 0) fail("setns", *ns->path);
+  }
+}
+
+void prepare_time_namespace(const Plan& plan) {
+  if (!plan.creates("time")) return;
+  if (unshare(CLONE_NEWTIME) < 0) fail("unshare", "time namespace");
+  if (plan.timeOffsets.empty()) return;
+  // Numeric clock ids are accepted by every kernel with time namespaces.
+  std::string lines;
+  for (const auto& o : plan.timeOffsets) {
+    int clock = o.clock == "boottime" ? CLOCK_BOOTTIME : CLOCK_MONOTONIC;
+    lines += std::to_string(clock) + " " + std::to_string(o.secs) + " " + std::to_string(o.nanosecs) + "\n";
+  }
+  if (write_file("/proc/self/timens_offsets", lines) < 0) fail("write", "/proc/self/timens_offsets");
+}
+
+uint64_t clone_flags(const Plan& plan) {
+  uint64_t flags = 0;
+  for (const auto& ns : plan.namespaces) {
+    if (!ns.path && ns.type != "time") flags |= flag_of(ns.type);
+  }
+  return flags;
+}
+
+pid_t clone_container_init(uint64_t flags) {
+  pid_t pid = sys::clone3(flags, SIGCHLD);
+  if (pid < 0 && errno == ENOSYS) pid = sys::clone_legacy(static_cast<unsigned long>(flags) | SIGCHLD);
+  if (pid < 0) fail("clone", "container init");
+  return pid;
+}
+
+static std::string map_text(const std::vector<PlanIdMapping>& maps) {
+  std::string s;
+  for (const auto& m : maps) s += std::to_string(m.containerID) + " " + std::to_string(m.hostID) + " " + std::to_string(m.size) + "\n";
+  return s;
+}
+
+void write_id_maps(pid_t pid, const Plan& plan) {
+  std::string base = "/proc/" + std::to_string(pid) + "/";
+  if (!plan.uidMappings.empty() && write_file(base + "uid_map", map_text(plan.uidMappings)) < 0) fail("write uid_map", base + "uid_map");
+  if (!plan.gidMappings.empty() && write_file(base + "gid_map", map_text(plan.gidMappings)) < 0) fail("write gid_map", base + "gid_map");
+}
+
+static uint32_t host_of_zero(const std::vector<PlanIdMapping>& maps) {
+  for (const auto& m : maps) {
+    if (m.containerID == 0) return m.hostID;
+  }
+  return 0;
+}
+
+uid_t host_root_uid(const Plan& plan) { return host_of_zero(plan.uidMappings); }
+gid_t host_root_gid(const Plan& plan) { return host_of_zero(plan.gidMappings); }
+
+}  // namespace runts::init

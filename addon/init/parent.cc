@@ -1,0 +1,150 @@
+#include "parent.h"
+
+#include <fcntl.h>
+#include <signal.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+
+#include "../common/errors.h"
+#include "../common/fd.h"
+#include "channel.h"
+#include "child.h"
+#include "namespaces.h"
+#include "relay.h"
+#include "sync.h"
+#include "util.h"
+
+namespace runts::init {
+
+namespace {
+
+void make_fifo(const Plan& plan) {
+  if (mkfifo(plan.execFifo.c_str(), 0622) < 0) fail("mkfifo", plan.execFifo);
+  // Exactly 0622 whatever the umask, owned by the container's root.
+  uid_t uid = plan.find_namespace("user") ? host_root_uid(plan) : 0;
+  gid_t gid = plan.find_namespace("user") ? host_root_gid(plan) : 0;
+  const char* step = chmod(plan.execFifo.c_str(), 0622) < 0 ? "chmod" : chown(plan.execFifo.c_str(), uid, gid) < 0 ? "chown" : nullptr;
+  if (step) {
+    int err = errno;
+    unlink(plan.execFifo.c_str());
+    fail(step, plan.execFifo, err);
+  }
+}
+
+Fd connect_console(const std::string& path) {
+  Fd s(socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0));
+  if (!s.valid()) fail("socket", path);
+  struct sockaddr_un addr {};
+  addr.sun_family = AF_UNIX;
+  if (path.size() >= sizeof addr.sun_path) fail("connect console socket", path, ENAMETOOLONG);
+  memcpy(addr.sun_path, path.c_str(), path.size() + 1);
+  int r;
+  do r = connect(s.get(), reinterpret_cast<struct sockaddr*>(&addr), sizeof addr);
+  while (r < 0 && errno == EINTR);
+  if (r < 0) fail("connect console socket", path);
+  return s;
+}
+
+std::string describe(int status) {
+  if (WIFEXITED(status)) return "exit status " + std::to_string(WEXITSTATUS(status));
+  if (WIFSIGNALED(status)) return std::string("killed by signal ") + strsignal(WTERMSIG(status));
+  return "status " + std::to_string(status);
+}
+
+int reap(pid_t pid) {
+  int status = 0;
+  while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+  }
+  return status;
+}
+
+}  // namespace
+
+int run_parent(const Plan& plan, int channel, const std::vector<int>& placeholders) {
+  bool fifo_made = false;
+  pid_t child = -1;
+  Fd console_peer;
+  Fd sync;  // A's end of the A<->C socketpair
+  try {
+    if (plan.process.terminal && !plan.consoleSocket && !plan.foreground)
+      fail("console", "", EINVAL, "process.terminal needs a console socket unless runts-init runs in the foreground");
+    make_fifo(plan);
+    fifo_made = true;
+    // Opened here, on the host, before any setns: C reaches the fifo through
+    // this fd after its root has changed.
+    Fd fifo(open(plan.execFifo.c_str(), O_PATH | O_CLOEXEC));
+    if (!fifo.valid()) fail("open", plan.execFifo);
+
+    Fd console;
+    if (plan.consoleSocket) {
+      console = connect_console(*plan.consoleSocket);
+    } else if (plan.foreground && plan.process.terminal) {
+      int sv[2];
+      if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) < 0) fail("socketpair", "console");
+      console_peer.reset(sv[0]);
+      console.reset(sv[1]);
+    }
+
+    join_namespaces(plan);
+    prepare_time_namespace(plan);
+
+    int sv[2];
+    if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0) fail("socketpair", "sync");
+    sync.reset(sv[0]);
+    Fd theirs(sv[1]);
+
+    child = clone_container_init(clone_flags(plan));
+    if (child == 0) {
+      ChildFds fds{theirs.get(), sync.get(), channel, fifo.get(), console.get(), console_peer.get(), placeholders};
+      run_child(plan, fds);
+    }
+    theirs.reset();
+    console.reset();
+
+    if (plan.creates("user")) write_id_maps(child, plan);
+    send_go(sync.get());
+    Report rep = read_report(sync.get());
+    if (rep.kind == Report::Gone) {
+      int status = reap(child);
+      child = -1;
+      fail("init", "", 0, "container init exited before reporting (" + describe(status) + ")");
+    }
+    if (rep.kind == Report::Failed) throw StepError(rep.step, rep.target, rep.err, rep.reason);
+  } catch (...) {
+    // Leave nothing behind before runts hears about the failure.
+    if (child > 0) {
+      kill(child, SIGKILL);
+      reap(child);
+    }
+    if (fifo_made) unlink(plan.execFifo.c_str());
+    throw;
+  }
+
+  if (!send_created(channel, child)) {
+    // Nobody would ever learn about this container: undo it.
+    diag(std::string("send created: ") + strerror(errno));
+    kill(child, SIGKILL);
+    reap(child);
+    unlink(plan.execFifo.c_str());
+    return 1;
+  }
+  send_commit(sync.get());
+  // Detached: exit once C no longer depends on A; the container init is then
+  // reparented to the caller's subreaper (containerd-shim, conmon), which
+  // collects its status.
+  if (!plan.foreground) {
+    wait_closed(sync.get());
+    return 0;
+  }
+  sync.reset();
+  close(channel);
+  return foreground_wait(child, console_peer.release());
+}
+
+}  // namespace runts::init

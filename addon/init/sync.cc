@@ -1,0 +1,72 @@
+#include "sync.h"
+
+#include <sys/socket.h>
+
+#include <cerrno>
+
+#include <nlohmann/json.hpp>
+
+namespace runts::init {
+
+using nlohmann::json;
+
+static bool send_msg(int fd, const std::string& msg) {
+  ssize_t w;
+  do w = send(fd, msg.data(), msg.size(), MSG_NOSIGNAL);
+  while (w < 0 && errno == EINTR);
+  return w == static_cast<ssize_t>(msg.size());
+}
+
+// One datagram; returns its size, 0 at EOF, -1 on error.
+static ssize_t recv_msg(int fd, std::string& out) {
+  char buf[65536];
+  ssize_t r;
+  do r = recv(fd, buf, sizeof buf, 0);
+  while (r < 0 && errno == EINTR);
+  if (r > 0) out.assign(buf, static_cast<size_t>(r));
+  return r;
+}
+
+void send_go(int fd) {
+  if (!send_msg(fd, "go")) fail("sync", "send go to the container init");
+}
+
+bool wait_go(int fd) {
+  std::string m;
+  return recv_msg(fd, m) > 0 && m == "go";
+}
+
+void send_ready(int fd) { send_msg(fd, R"({"type":"ready"})"); }
+
+void send_commit(int fd) { send_msg(fd, "commit"); }
+
+bool wait_commit(int fd) {
+  std::string m;
+  return recv_msg(fd, m) > 0 && m == "commit";
+}
+
+void wait_closed(int fd) {
+  std::string m;
+  while (recv_msg(fd, m) > 0) {
+  }
+}
+
+void send_error(int fd, const StepError& e) {
+  json j = {{"type", "error"}, {"step", e.step()}, {"target", e.target()}, {"errno", e.err()}, {"reason", e.reason()}};
+  send_msg(fd, j.dump(-1, ' ', false, json::error_handler_t::replace));
+}
+
+Report read_report(int fd) {
+  std::string m;
+  ssize_t r = recv_msg(fd, m);
+  if (r <= 0) return {Report::Gone, "", "", "", r < 0 ? errno : 0};
+  json j = json::parse(m, nullptr, false);
+  if (!j.is_object() || !j.contains("type") || !j["type"].is_string())
+    return {Report::Failed, "sync", "", "malformed report from the container init", EPROTO};
+  if (j["type"] == "ready") return {Report::Ready, "", "", "", 0};
+  Report rep{Report::Failed, j.value("step", std::string("init")), j.value("target", std::string()), j.value("reason", std::string()),
+             j.value("errno", 0)};
+  return rep;
+}
+
+}  // namespace runts::init

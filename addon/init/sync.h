@@ -1,0 +1,39 @@
+// The private conversation between runts-init (A) and the container init (C)
+// over their SOCK_SEQPACKET socketpair: one datagram per message.
+//   A -> C  "go"       id maps are written; C may start setting up
+//   C -> A  ready      C is blocked-ready (only the exec fifo is left)
+//   C -> A  error      a step failed: {step, target, errno, reason}
+//   A -> C  "commit"   runts was told "created": C may outlive A now
+// C closes its end once it no longer depends on A (its parent-death signal
+// is cleared), and a detached A waits for that before exiting; so a
+// container exists exactly when runts heard "created". EOF from either side
+// means the peer died.
+#pragma once
+
+#include <string>
+
+#include "../common/errors.h"
+
+namespace runts::init {
+
+void send_go(int fd);  // throws StepError("sync", ...)
+// Waits for "go"; false when A is gone (EOF or error).
+bool wait_go(int fd);
+
+void send_ready(int fd);  // best effort: A may be gone
+// A: after the created frame went out. C: waits for it; false when A is gone.
+void send_commit(int fd);
+bool wait_commit(int fd);
+// A: blocks until C has closed its end.
+void wait_closed(int fd);
+void send_error(int fd, const StepError& e);
+
+struct Report {
+  enum Kind { Ready, Failed, Gone } kind;
+  std::string step, target, reason;
+  int err = 0;
+};
+// Blocks until C reports or its end of the socket closes.
+Report read_report(int fd);
+
+}  // namespace runts::init
