@@ -103,7 +103,13 @@ void switch_root(const Plan& plan) {
     // pivot_root(".", ".") stacks the old root on top of the new one; it is
     // then detached without ever needing a directory to put it in. Making it
     // a slave first keeps the unmount from propagating to the host.
+    Fd old_root(open("/", O_DIRECTORY | O_RDONLY | O_CLOEXEC));
+    if (!old_root.valid()) fail("open", "/");
     if (sys::pivot_root(".", ".") < 0) fail("pivot_root", plan.rootfs);
+    // "." still names the new root's directory (a lookup of "." does not
+    // climb onto the mount stacked over it): act on the old root through
+    // its fd, or MS_SLAVE|MS_REC would hit the container's own mounts.
+    if (fchdir(old_root.get()) < 0) fail("fchdir", "old root");
     if (mount(nullptr, ".", nullptr, MS_SLAVE | MS_REC, nullptr) < 0) fail("mount", "old root");
     if (umount2(".", MNT_DETACH) < 0) fail("umount", "old root");
   }

@@ -546,6 +546,20 @@ describe('runts-init', { skip: SKIP, timeout: 120_000 }, () => {
     assert.equal(r.stdout, 'ok\n');
   });
 
+  test('per-mount propagation survives the root switch', async () => {
+    for (const noPivot of [false, true]) {
+      const plan = basePlan(s, ['sh', '-c', 'grep " /data " /proc/self/mountinfo'], (p) => {
+        p.noPivot = noPivot;
+        p.rootfsPropagation = MS_PRIVATE | MS_REC;
+        p.mounts.push({ ...mnt('/data', 'tmpfs', 'tmpfs', 0), propagation: [MS_SHARED | MS_REC] });
+      });
+      const r = await runToEnd(plan);
+      assert.equal(r.code, 0, r.stderr);
+      // Optional fields sit between the mount options and " - ".
+      assert.match(r.stdout.split(' - ')[0]!, / shared:\d+$/, `noPivot=${noPivot}: ${r.stdout}`);
+    }
+  });
+
   test('preserved fds reach the container and nothing else does', async () => {
     const side = join(s.dir, 'preserved.txt');
     const fd = openSync(side, 'w');
