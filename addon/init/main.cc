@@ -33,10 +33,13 @@ std::vector<int> fill_fd_gaps(int begin, int end, int skip) {
   std::vector<int> filled;
   for (int fd = begin; fd < end; fd++) {
     if (fd == skip || fcntl(fd, F_GETFD) >= 0 || errno != EBADF) continue;
-    int n = open("/dev/null", O_RDWR | O_CLOEXEC);
+    // Stdio stand-ins must survive the exec (the container gets /dev/null
+    // there); the others are closed before it anyway.
+    int cloexec = fd < 3 ? 0 : O_CLOEXEC;
+    int n = open("/dev/null", O_RDWR | cloexec);
     if (n < 0) continue;
     if (n != fd) {
-      dup3(n, fd, O_CLOEXEC);
+      dup3(n, fd, cloexec);
       close(n);
     }
     if (fd >= 3) filled.push_back(fd);

@@ -575,6 +575,30 @@ describe('runts-init', { skip: SKIP, timeout: 120_000 }, () => {
     }
   });
 
+  test('closed stdio of runts-init becomes /dev/null in the container, not one of its fds', async () => {
+    const plan = basePlan(s, ['sh', '-c', 'readlink /proc/self/fd/0 >&2'], (p) => (p.foreground = true));
+    const [markKey, markValue] = MARK.split('=') as [string, string];
+    // stdin closed, stdout closed; stderr is how the container reports.
+    const child = spawn('/bin/sh', ['-c', 'exec 0<&- 1>&-; exec "$0"', INIT], { stdio: ['ignore', 'ignore', 'pipe', 'pipe'], env: { RUNTS_INIT_FD: '3', [markKey]: markValue } });
+    started.push(child);
+    let stderr = '';
+    child.stderr!.setEncoding('utf8').on('data', (d: string) => (stderr += d));
+    const exit = new Promise<number | null>((r) => child.once('exit', (code) => r(code)));
+    const closed = new Promise((r) => child.stderr!.once('close', r));
+    const channel = child.stdio[3] as Duplex;
+    channel.on('error', () => {});
+    const reply = new Promise<Reply>((r) => channel.once('data', (d: Buffer) => r(decodeFrames(d).messages[0] as Reply)));
+    channel.write(encodeFrame({ type: 'plan', plan }));
+    const rep = await reply;
+    assert.equal(rep.type, 'created', JSON.stringify(rep));
+    if (rep.type !== 'created') return;
+    containers.push(rep.pid);
+    await startContainer(plan.execFifo, rep.pid);
+    assert.equal(await exit, 0);
+    await closed;
+    assert.equal(stderr, '/dev/null\n');
+  });
+
   test('capabilities, no_new_privs and rlimits are applied', async () => {
     const plan = basePlan(s, ['sh', '-c', 'grep -E "^(CapInh|CapPrm|CapEff|CapBnd|CapAmb|NoNewPrivs)" /proc/self/status; ulimit -n; ulimit -Hn'], (p) => {
       p.process.uid = 1000;
