@@ -2,7 +2,7 @@
 // and running the built runts (dist/runts.js) as callers do. Everything made
 // here is registered for cleanup so a failing test leaves nothing behind.
 import { spawn, spawnSync, type SpawnSyncReturns } from 'node:child_process';
-import { chmodSync, copyFileSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync, existsSync, readdirSync } from 'node:fs';
+import { chmodSync, closeSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, openSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 
@@ -92,20 +92,40 @@ export class Sandbox {
     return id;
   }
 
-  /** runts with this sandbox's --root. */
+  /**
+   * runts with this sandbox's --root. Output goes through files, not pipes: a
+   * created or detached container inherits runts' stdio, and a pipe would
+   * keep spawnSync waiting until the container exits (the same holds for runc).
+   */
   runts(args: string[], opts: { input?: string; cwd?: string; timeout?: number } = {}): SpawnSyncReturns<string> {
-    return spawnSync(process.execPath, [RUNTS, '--root', this.root, ...args], {
-      encoding: 'utf8',
-      env: cleanEnv(),
-      input: opts.input ?? '',
-      cwd: opts.cwd,
-      timeout: opts.timeout ?? 30_000,
-    });
+    return this.captured(process.execPath, [RUNTS, '--root', this.root, ...args], opts);
+  }
+
+  private captured(cmd: string, args: string[], opts: { input?: string; cwd?: string; timeout?: number }): SpawnSyncReturns<string> {
+    const out = join(this.dir, `.out${this.n}`);
+    const err = join(this.dir, `.err${this.n++}`);
+    const outFd = openSync(out, 'w+');
+    const errFd = openSync(err, 'w+');
+    try {
+      const r = spawnSync(cmd, args, {
+        env: cleanEnv(),
+        input: opts.input,
+        stdio: [opts.input === undefined ? 'ignore' : 'pipe', outFd, errFd],
+        cwd: opts.cwd,
+        timeout: opts.timeout ?? 60_000,
+      });
+      return { ...r, stdout: readFileSync(out, 'utf8'), stderr: readFileSync(err, 'utf8'), output: [] } as SpawnSyncReturns<string>;
+    } finally {
+      closeSync(outFd);
+      closeSync(errFd);
+      rmSync(out, { force: true });
+      rmSync(err, { force: true });
+    }
   }
 
   /** runc with a sibling root, for side-by-side comparisons. */
   runc(args: string[], opts: { cwd?: string } = {}): SpawnSyncReturns<string> {
-    return spawnSync('runc', ['--root', join(this.dir, 'runc-state'), ...args], { encoding: 'utf8', cwd: opts.cwd, input: '', timeout: 30_000 });
+    return this.captured('runc', ['--root', join(this.dir, 'runc-state'), ...args], opts);
   }
 
   runtsAsync(args: string[]): ReturnType<typeof spawn> {
