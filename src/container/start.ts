@@ -12,16 +12,23 @@ async function releaseInit(fifo: string, state: StoredState): Promise<void> {
   try {
     const buf = Buffer.alloc(1);
     let delay = 1;
-    for (;;) {
-      let n = 0;
+    const readByte = (): boolean => {
       try {
-        n = readSync(fd, buf, 0, 1, null);
+        return readSync(fd, buf, 0, 1, null) === 1;
       } catch (e) {
         if ((e as NodeJS.ErrnoException).code !== 'EAGAIN') throw e;
+        return false;
       }
-      if (n === 1) return;
-      // 0: init has not finished opening its end yet; EAGAIN: opened, byte not yet written.
-      if (!isAlive(state.pid, state.pidStartTime)) throw new RuntsError('cannot start a container that has stopped');
+    };
+    for (;;) {
+      if (readByte()) return;
+      // Nothing yet: init has not finished opening its end (read gives 0) or
+      // not written (EAGAIN). If it died, the byte may still have landed
+      // just before: read once more before calling it stopped.
+      if (!isAlive(state.pid, state.pidStartTime)) {
+        if (readByte()) return;
+        throw new RuntsError('cannot start a container that has stopped');
+      }
       await sleep(delay);
       delay = Math.min(delay * 2, 20);
     }
