@@ -266,3 +266,18 @@ describe('concurrency', () => {
     ok(sb.runts(['delete', '-f', id]), 'delete');
   });
 });
+
+describe('many short-lived containers', () => {
+  test('30 runs of /bin/true in a row all start and exit 0, leaving nothing behind', () => {
+    // A container that execs and exits at once used to race `start`'s check of the exec fifo.
+    const b = sb.bundle(baseSpec(['true']));
+    const failures: string[] = [];
+    for (let i = 0; i < 30; i++) {
+      const r = sb.runts(['run', '-b', b, sb.id('short')]);
+      if (r.status !== 0) failures.push(`run ${i}: exit ${r.status}: ${r.stderr}`);
+    }
+    assert.deepEqual(failures, []);
+    assert.deepEqual(readdirSync(sb.root), []);
+    assert.ok(!readFileSync('/proc/self/mountinfo', 'utf8').includes(b), 'no mount of the bundle left on the host');
+  });
+});
