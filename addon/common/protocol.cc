@@ -9,11 +9,7 @@ namespace runts::protocol {
 
 const char* advance(const std::string& phase, const std::string& type) {
   for (const Row& row : kTable) {
-    if (phase != row.phase) continue;
-    for (const char* t : row.accepts) {
-      if (t && type == t) return row.next;
-    }
-    return nullptr;
+    if (phase == row.phase && type == row.type) return row.next;
   }
   return nullptr;
 }

@@ -14,17 +14,24 @@ inline constexpr const char* kInitFdEnv = "RUNTS_INIT_FD";
 // Frame: 4-byte little-endian length, then that many bytes of UTF-8 JSON.
 inline constexpr uint32_t kMaxFrame = 16u * 1024u * 1024u;
 
+// One row per allowed message: in `phase`, `from` ("runts" or "init") may
+// send `type`, and the conversation moves to `next` ("end": nothing more).
 struct Row {
   const char* phase;
-  const char* from;  // "runts" or "init"
-  const char* accepts[2];  // message types allowed in this phase (nullptr-padded)
+  const char* from;
+  const char* type;
   const char* next;
 };
 
-// phase -> who sends -> accepted types -> next phase. "end": nothing more.
 inline constexpr Row kTable[] = {
-    {"start", "runts", {"plan", nullptr}, "setup"},
-    {"setup", "init", {"created", "error"}, "end"},
+    {"start", "runts", "plan", "setup"},
+    {"start", "runts", "exec", "exec-setup"},
+    {"setup", "init", "hooks", "hooks"},
+    {"setup", "init", "created", "end"},
+    {"setup", "init", "error", "end"},
+    {"hooks", "runts", "resume", "setup"},
+    {"exec-setup", "init", "created", "end"},
+    {"exec-setup", "init", "error", "end"},
 };
 
 // Returns the phase following `phase` when `type` is allowed there, or

@@ -41,13 +41,26 @@ export interface ErrorMessage {
 export type InitMessage = PlanMessage | CreatedMessage | ErrorMessage;
 
 /**
- * phase -> who sends -> which message types are allowed -> next phase.
- * "end" means the channel carries nothing more (in foreground mode runts-init
- * then waits for the container and exits with its status).
+ * One row per allowed message: in `phase`, `from` may send `type`, and the
+ * conversation moves to `next`. "end" means the channel carries nothing more
+ * (in foreground mode runts-init then waits for its process and exits with
+ * its status).
+ *
+ * Create: plan -> [hooks -> resume]* -> created | error. runts-init sends
+ * "hooks" (with the container init's pid) when the plan asks it to pause for
+ * the runtime's prestart/createRuntime hooks; runts answers "resume", or
+ * closes the channel to abort (runts-init then kills the init and cleans up).
+ * Exec: exec -> created | error.
  */
 export const PROTOCOL = [
-  { phase: 'start', from: 'runts', accepts: ['plan'], next: 'setup' },
-  { phase: 'setup', from: 'init', accepts: ['created', 'error'], next: 'end' },
+  { phase: 'start', from: 'runts', type: 'plan', next: 'setup' },
+  { phase: 'start', from: 'runts', type: 'exec', next: 'exec-setup' },
+  { phase: 'setup', from: 'init', type: 'hooks', next: 'hooks' },
+  { phase: 'setup', from: 'init', type: 'created', next: 'end' },
+  { phase: 'setup', from: 'init', type: 'error', next: 'end' },
+  { phase: 'hooks', from: 'runts', type: 'resume', next: 'setup' },
+  { phase: 'exec-setup', from: 'init', type: 'created', next: 'end' },
+  { phase: 'exec-setup', from: 'init', type: 'error', next: 'end' },
 ] as const;
 
 export type Phase = (typeof PROTOCOL)[number]['phase'] | 'end';
@@ -76,9 +89,7 @@ export function decodeFrames(buf: Buffer): { messages: unknown[]; rest: Buffer }
 
 /** Checks that `type` may arrive in `phase` and returns the phase that follows. */
 export function advance(phase: Phase, type: string): Phase {
-  const row = PROTOCOL.find((r) => r.phase === phase);
-  if (!row || !(row.accepts as readonly string[]).includes(type)) {
-    throw new Error(`protocol: unexpected message ${type} in ${phase}`);
-  }
+  const row = PROTOCOL.find((r) => r.phase === phase && r.type === type);
+  if (!row) throw new Error(`protocol: unexpected message ${type} in ${phase}`);
   return row.next;
 }
