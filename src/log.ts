@@ -77,7 +77,25 @@ export async function createLogger(opts: LogOptions): Promise<Logger> {
   };
 }
 
-/** A logger that discards everything except errors, which the CLI prints anyway. */
+/**
+ * Without --log and --debug: warnings and info still reach stderr as logrus
+ * text lines, as runc's do, without loading pino. Errors are printed by the
+ * CLI itself ("runts: <message>"), so they are not repeated here.
+ */
+export function stderrLogger(): Logger {
+  const line = (level: string) => (msg: string, fields?: Record<string, unknown>): void => {
+    writeSync(2, jsonLineToText(JSON.stringify({ level, time: rfc3339(new Date()), msg, ...fields })));
+  };
+  return {
+    error: () => {},
+    warn: line('warning'),
+    info: line('info'),
+    debug: () => {},
+    close: () => {},
+  };
+}
+
+/** A logger that discards everything (before the global flags are known). */
 export const silentLogger: Logger = {
   error: () => {},
   warn: () => {},

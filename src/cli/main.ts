@@ -2,7 +2,7 @@
 // reporting (stderr "runts: <message>" plus the --log file), exit status.
 import { flagHelp, parseArgs, UsageError, type FlagSpec } from './args.js';
 import type { Command, GlobalOptions } from './command.js';
-import { createLogger, silentLogger, type Logger } from '../log.js';
+import { createLogger, silentLogger, stderrLogger, type Logger } from '../log.js';
 import { DEFAULT_ROOT, SPEC_VERSION, StateStore } from '../container/state-store.js';
 import { RuntsError } from '../container/errors.js';
 import { create } from './commands/create.js';
@@ -93,9 +93,10 @@ export async function main(argv: string[]): Promise<number> {
       debug: g.flags.debug === true,
       systemdCgroup: g.flags['systemd-cgroup'] === true,
     };
-    if (global.log !== null || global.debug) {
-      log = await createLogger({ file: global.log, format: global.logFormat, debug: global.debug });
-    }
+    log =
+      global.log !== null || global.debug
+        ? await createLogger({ file: global.log, format: global.logFormat, debug: global.debug })
+        : stderrLogger();
     if (g.flags.version === true) {
       process.stdout.write(versionText());
       return 0;

@@ -81,7 +81,7 @@ export async function createContainer(store: StateStore, opts: CreateOptions): P
     noNewKeyring: opts.noNewKeyring,
     preserveFds: opts.preserveFds,
     foreground: opts.foreground,
-  }, { warn: (m) => opts.log.warn(m) });
+  }, { warn: (m) => opts.log.warn(m), debug: (m) => opts.log.debug(m) });
   checkRootfs(plan.rootfs);
   opts.log.debug('plan built', { id: opts.id, mounts: plan.mounts.length, namespaces: plan.namespaces.map((n) => n.type) });
 

@@ -5,6 +5,7 @@
 // defaults to a stat(2) and which tests replace. No logging: warnings go to
 // `env.warn`. Every semantic problem is collected and thrown together as one
 // PlanError.
+import { warnNotEnforced } from './not-enforced.js';
 import type { Spec } from '../spec/types.js';
 import { PLAN_VERSION, type InitPlan, type PlanProcess } from './types.js';
 import { planContainerPaths } from './container-paths.js';
@@ -45,6 +46,8 @@ export interface PlanEnv {
   sourceKind?: SourceKind;
   /** Non-fatal findings (deprecated forms, settings the kernel would ignore). */
   warn?: (message: string) => void;
+  /** Adjustments runc makes silently (e.g. ambient caps it cannot raise): logged with --debug only. */
+  debug?: (message: string) => void;
 }
 
 const PLACEHOLDER_PROCESS: PlanProcess = {
@@ -107,10 +110,11 @@ export function buildPlan(spec: Spec, opts: PlanOptions, env: PlanEnv = {}): Ini
   if (spec.process === undefined) {
     problems.config(pointer('process'), 'required for create');
   } else {
-    process = planProcess(spec.process, { consoleSocket: opts.consoleSocket, foreground: opts.foreground }, problems, warn);
+    process = planProcess(spec.process, { consoleSocket: opts.consoleSocket, foreground: opts.foreground }, problems, env.debug ?? (() => {}));
   }
   checkUnsupported(spec, problems);
   problems.throwIfAny();
+  warnNotEnforced(spec, warn);
 
   return {
     version: PLAN_VERSION,

@@ -229,6 +229,20 @@ describe('broken configs and logging', () => {
     assert.match(readFileSync(log, 'utf8'), /^time="[^"]+" level=error msg="container does not exist"\n$/);
   });
 
+  test('settings not enforced yet are warned about: on stderr without --log, in the log with it', () => {
+    const spec = baseSpec(['true']);
+    spec.linux.resources = { memory: { limit: 1 << 30 }, devices: [{ allow: false, access: 'rwm' }] };
+    const b = sb.bundle(spec);
+    let r = sb.runts(['run', '-b', b, sb.id()]);
+    assert.equal(r.status, 0);
+    assert.match(r.stderr, /^time="[^"]+" level=warning msg="config.json: \/linux\/resources: memory, devices not enforced: runts does not manage cgroups yet"\n$/);
+    const log = join(sb.dir, 'warn.json');
+    r = sb.runts(['--log', log, '--log-format', 'json', 'run', '-b', b, sb.id()]);
+    assert.equal(r.stderr, '');
+    const lines = readFileSync(log, 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+    assert.deepEqual(lines.map((l) => l.level), ['warning']);
+  });
+
   test('--systemd-cgroup is rejected clearly', () => {
     const r = sb.runts(['--systemd-cgroup', 'state', 'x']);
     assert.equal(r.status, 1);

@@ -214,8 +214,13 @@ export function plan(edit: (s: Spec) => void = () => {}, over: Partial<PlanOptio
 
 /** Warnings buildPlan reports for runc's default config edited by `edit`. */
 export function warnings(edit: (s: Spec) => void, over: Partial<PlanOptions> = {}): string[] {
-  const out: string[] = [];
-  plan(edit, over, { ...fakeEnv, warn: (m) => out.push(m) });
+  return messages(edit, over).warn;
+}
+
+/** Warnings and debug notes buildPlan emits for runc's default config edited by `edit`. */
+export function messages(edit: (s: Spec) => void, over: Partial<PlanOptions> = {}): { warn: string[]; debug: string[] } {
+  const out = { warn: [] as string[], debug: [] as string[] };
+  plan(edit, over, { ...fakeEnv, warn: (m) => out.warn.push(m), debug: (m) => out.debug.push(m) });
   return out;
 }
 
