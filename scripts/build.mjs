@@ -1,7 +1,7 @@
 // Bundles src/runts.ts into dist/runts.js (one file, ESM) after generating the
 // ajv standalone validators, so no schema is compiled when runts starts.
 import { build } from 'esbuild';
-import { chmodSync, existsSync } from 'node:fs';
+import { chmodSync, existsSync, readFileSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
 
 const gen = spawnSync(process.execPath, ['scripts/gen-validators.mjs'], { stdio: 'inherit' });
@@ -17,6 +17,7 @@ await build({
   banner: {
     js: "#!/usr/bin/env node\nimport { createRequire as __runtsCreateRequire } from 'node:module'; const require = __runtsCreateRequire(import.meta.url);",
   },
+  define: { RUNTS_VERSION_DEFINE: JSON.stringify(JSON.parse(readFileSync('package.json', 'utf8')).version) },
   legalComments: 'none',
   logLevel: 'warning',
 });

@@ -13,10 +13,11 @@ import { run } from './commands/run.js';
 import { start } from './commands/start.js';
 import { state } from './commands/state.js';
 
-declare const RUNTS_VERSION: string | undefined;
-const VERSION = typeof RUNTS_VERSION === 'string' ? RUNTS_VERSION : '0.0.0-dev';
+import { RUNTS_VERSION as VERSION } from './version.js';
+import { features } from './commands/features.js';
+import { spec } from './commands/spec.js';
 
-export const COMMANDS: Command[] = [create, del, kill, list, run, start, state];
+export const COMMANDS: Command[] = [create, del, features, kill, list, run, spec, start, state];
 
 export const GLOBAL_FLAGS: FlagSpec[] = [
   { name: 'debug', type: 'bool', usage: 'enable debug logging' },

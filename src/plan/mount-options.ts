@@ -139,3 +139,6 @@ export function parseMountOptions(options: readonly string[]): ParsedMountOption
   });
   return { flags, propagation, data: data.join(','), bind, problems };
 }
+
+/** Every option runts applies (what `runts features` reports as mountOptions). */
+export const SUPPORTED_MOUNT_OPTIONS: readonly string[] = [...FLAG_OPTIONS.keys(), 'bind', 'rbind', ...PROPAGATION_OPTIONS.keys()].sort();

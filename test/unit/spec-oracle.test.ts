@@ -9,7 +9,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import ajvDraft04 from 'ajv-draft-04';
+import { officialValidators } from './official-schemas.ts';
 import { validateConfig, validateFeatures, validateState } from '../../src/spec/validate.ts';
 import { parseSpec, SpecError } from '../../src/spec/load.ts';
 
@@ -56,27 +56,6 @@ const KNOWN_DIFFERENCES: Record<string, { oursValid: boolean; why: string }> = {
     why: 'features-linux.md defines linux.memoryPolicy.modes; the official schema does not describe memoryPolicy at all',
   },
 };
-
-/** Compiles the official draft-04 schemas once, as the runtime-spec repo ships them. */
-function officialValidators(): Record<Kind, (doc: unknown) => boolean> {
-  // A CommonJS module: the default import is module.exports, whose .default is the class.
-  const ajv = new ajvDraft04.default({ allErrors: true, strict: false });
-  for (const file of readdirSync(OFFICIAL).filter((f) => f.endsWith('.json'))) {
-    // Some refs are written "defs.json#definitions/x", which is not a JSON
-    // pointer; normalise to "#/definitions" (in memory only).
-    const text = readFileSync(join(OFFICIAL, file), 'utf8').replaceAll('#definitions', '#/definitions');
-    const schema = JSON.parse(text) as Record<string, unknown>;
-    // The files carry no id; give each one so that "defs.json#/..." resolves.
-    schema.id = `https://oci.invalid/schema/${file}`;
-    ajv.addSchema(schema);
-  }
-  const get = (file: string) => {
-    const v = ajv.getSchema(`https://oci.invalid/schema/${file}`);
-    if (!v) throw new Error(`official ${file} did not compile`);
-    return (doc: unknown) => v(doc) as boolean;
-  };
-  return { config: get('config-schema.json'), state: get('state-schema.json'), features: get('features-schema.json') };
-}
 
 interface Case {
   id: string;

@@ -1,0 +1,16 @@
+import type { Command } from '../command.js';
+import { buildFeatures } from '../../features/features.js';
+import { RUNTS_VERSION } from '../version.js';
+
+export const features: Command = {
+  name: 'features',
+  summary: 'show the enabled features',
+  argsUsage: '',
+  description: 'Prints the runtime-spec features document: what this runts supports on this host, as JSON.',
+  flags: [],
+  nargs: 0,
+  async run() {
+    process.stdout.write(JSON.stringify(buildFeatures({ version: RUNTS_VERSION }), null, '    ') + '\n');
+    return 0;
+  },
+};

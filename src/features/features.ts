@@ -1,0 +1,51 @@
+// `runts features`: the runtime-spec features document, describing what runts
+// itself implements (not merely what the host kernel could do). Every claim
+// here is exercised by a test; a capability runts lacks is reported as
+// disabled rather than left out, so callers do not guess.
+import { readFileSync } from 'node:fs';
+import { CAPABILITY_NAMES } from '../plan/capabilities.js';
+import { SUPPORTED_MOUNT_OPTIONS } from '../plan/mount-options.js';
+import { NAMESPACE_ORDER } from '../plan/namespaces.js';
+import { SPEC_VERSION } from '../container/state-store.js';
+
+/** Hook kinds runts runs; kept in step with src/hooks by test/unit/features.test.ts. */
+export const SUPPORTED_HOOKS: readonly string[] = [];
+
+function lastCapability(): number {
+  try {
+    return Number(readFileSync('/proc/sys/kernel/cap_last_cap', 'utf8').trim());
+  } catch {
+    return CAPABILITY_NAMES.length - 1;
+  }
+}
+
+export interface FeaturesOptions {
+  version: string;
+  /** Highest capability number the running kernel knows (cap_last_cap). */
+  capLast?: number;
+}
+
+export function buildFeatures(opts: FeaturesOptions): Record<string, unknown> {
+  const capLast = opts.capLast ?? lastCapability();
+  return {
+    ociVersionMin: '1.0.0',
+    ociVersionMax: SPEC_VERSION,
+    hooks: [...SUPPORTED_HOOKS],
+    mountOptions: [...SUPPORTED_MOUNT_OPTIONS],
+    linux: {
+      namespaces: [...NAMESPACE_ORDER].sort(),
+      capabilities: CAPABILITY_NAMES.filter((_, n) => n <= capLast),
+      cgroup: { v1: false, v2: false, systemd: false, systemdUser: false, rdma: false },
+      seccomp: { enabled: false },
+      apparmor: { enabled: false },
+      selinux: { enabled: false },
+      intelRdt: { enabled: false },
+      mountExtensions: { idmap: { enabled: false } },
+      netDevices: { enabled: false },
+    },
+    potentiallyUnsafeConfigAnnotations: [],
+    annotations: {
+      'org.opencontainers.runts.version': opts.version,
+    },
+  };
+}
