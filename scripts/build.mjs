@@ -1,15 +1,20 @@
 // Bundles src/runts.ts into dist/runts.js (one file, ESM) after generating the
 // ajv standalone validators, so no schema is compiled when runts starts.
 import { build } from 'esbuild';
-import { chmodSync, existsSync, readFileSync } from 'node:fs';
+import { chmodSync, existsSync, readFileSync, rmSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
 
 const gen = spawnSync(process.execPath, ['scripts/gen-validators.mjs'], { stdio: 'inherit' });
 if (gen.status !== 0) process.exit(gen.status ?? 1);
 
+rmSync('dist/chunks', { recursive: true, force: true });
 await build({
-  entryPoints: ['src/runts.ts'],
-  outfile: 'dist/runts.js',
+  entryPoints: { runts: 'src/runts.ts' },
+  outdir: 'dist',
+  // Each command's implementation is import()ed when it runs: with splitting,
+  // `runts state` never parses the validators, the plan builder or pino.
+  splitting: true,
+  chunkNames: 'chunks/[name]-[hash]',
   bundle: true,
   platform: 'node',
   target: 'node20',

@@ -1,5 +1,4 @@
 import type { Command } from '../command.js';
-import { createContainer } from '../../container/create.js';
 
 export const createFlags = [
   { name: 'bundle', short: 'b', type: 'string', usage: 'path to the root of the bundle directory, defaults to the current directory' },
@@ -19,6 +18,7 @@ export const create: Command = {
   flags: [...createFlags],
   nargs: 1,
   async run({ store, log, flags, args }) {
+    const { createContainer } = await import('../../container/create.js');
     await createContainer(store, {
       id: args[0]!,
       bundle: (flags.bundle as string | undefined) ?? process.cwd(),

@@ -1,5 +1,4 @@
 import type { Command } from '../command.js';
-import { deleteContainer } from '../../container/delete.js';
 
 export const del: Command = {
   name: 'delete',
@@ -9,6 +8,7 @@ export const del: Command = {
   flags: [{ name: 'force', short: 'f', type: 'bool', usage: 'forcibly delete the container if it is still running (uses SIGKILL)' }],
   nargs: [1, Infinity],
   async run({ store, flags, args }) {
+    const { deleteContainer } = await import('../../container/delete.js');
     for (const id of args) await deleteContainer(store, id, flags.force === true);
     return 0;
   },

@@ -1,5 +1,4 @@
 import type { Command } from '../command.js';
-import { buildFeatures } from '../../features/features.js';
 import { RUNTS_VERSION } from '../version.js';
 
 export const features: Command = {
@@ -10,6 +9,7 @@ export const features: Command = {
   flags: [],
   nargs: 0,
   async run() {
+    const { buildFeatures } = await import('../../features/features.js');
     process.stdout.write(JSON.stringify(buildFeatures({ version: RUNTS_VERSION }), null, '    ') + '\n');
     return 0;
   },

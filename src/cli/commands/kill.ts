@@ -1,5 +1,4 @@
 import type { Command } from '../command.js';
-import { killContainer } from '../../container/kill.js';
 import { parseSignal } from '../../container/signals.js';
 
 export const kill: Command = {
@@ -11,6 +10,7 @@ export const kill: Command = {
   flags: [{ name: 'all', short: 'a', type: 'bool', usage: 'send the specified signal to all processes inside the container' }],
   nargs: [1, 2],
   async run({ store, flags, args }) {
+    const { killContainer } = await import('../../container/kill.js');
     const signal = parseSignal(args[1] ?? 'SIGTERM');
     killContainer(store, args[0]!, signal, flags.all === true);
     return 0;

@@ -1,6 +1,5 @@
 import type { Command } from '../command.js';
 import { createFlags } from './create.js';
-import { runContainer } from '../../container/run.js';
 
 export const run: Command = {
   name: 'run',
@@ -16,6 +15,7 @@ export const run: Command = {
   ],
   nargs: 1,
   async run({ store, log, flags, args }) {
+    const { runContainer } = await import('../../container/run.js');
     return runContainer(store, {
       id: args[0]!,
       bundle: (flags.bundle as string | undefined) ?? process.cwd(),

@@ -1,7 +1,6 @@
 import { statSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { Command } from '../command.js';
-import { defaultSpec } from '../../spec/default-spec.js';
 import { RuntsError } from '../../container/errors.js';
 
 export const spec: Command = {
@@ -23,6 +22,7 @@ export const spec: Command = {
       throw new RuntsError(`chdir ${dir}: no such file or directory`);
     }
     const path = join(dir, 'config.json');
+    const { defaultSpec } = await import('../../spec/default-spec.js');
     const doc = defaultSpec({ rootless: flags.rootless === true, uid: process.getuid?.() ?? 0, gid: process.getgid?.() ?? 0 });
     try {
       writeFileSync(path, JSON.stringify(doc, null, '\t') + '\n', { flag: 'wx', mode: 0o666 });

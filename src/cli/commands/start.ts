@@ -1,5 +1,4 @@
 import type { Command } from '../command.js';
-import { startContainer } from '../../container/start.js';
 
 export const start: Command = {
   name: 'start',
@@ -9,6 +8,7 @@ export const start: Command = {
   flags: [],
   nargs: 1,
   async run({ store, args }) {
+    const { startContainer } = await import('../../container/start.js');
     await startContainer(store, args[0]!);
     return 0;
   },
