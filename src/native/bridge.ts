@@ -20,10 +20,14 @@ export interface Bridge {
 
 let cached: Bridge | undefined;
 
-/** Directory holding runts-init and runts_bridge.node: next to the bundle, or build/ in a dev tree. */
+/**
+ * Directory holding runts-init and runts_bridge.node: dist/, seen from the
+ * bundle (dist/runts.js), from a split chunk (dist/chunks/), or from the
+ * sources run by tsx (src/native/).
+ */
 export function nativeDir(): string {
   const here = dirname(fileURLToPath(import.meta.url));
-  for (const dir of [here, join(here, '..', '..', 'dist'), join(here, '..', 'dist')]) {
+  for (const dir of [here, dirname(here), join(here, '..', '..', 'dist')]) {
     if (existsSync(join(dir, 'runts-init'))) return dir;
   }
   return here;
