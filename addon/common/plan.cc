@@ -195,6 +195,35 @@ PlanProcess process(const json& obj, const std::string& p) {
   return out;
 }
 
+std::vector<PlanHook> hooks(const json& obj, const char* key, const std::string& path) {
+  const json& a = array(obj, key, path);
+  std::vector<PlanHook> out;
+  for (size_t i = 0; i < a.size(); i++) {
+    std::string p = idx(sub(path, key), i);
+    if (!a[i].is_object()) bad(p, "expected an object");
+    PlanHook h;
+    h.path = str(a[i], "path", p);
+    if (h.path.empty() || h.path[0] != '/') bad(sub(p, "path"), "must be absolute");
+    h.args = strings(a[i], "args", p);
+    if (h.args.empty()) bad(sub(p, "args"), "must not be empty");
+    h.env = strings(a[i], "env", p);
+    const json& t = field(a[i], "timeout", sub(p, "timeout"));
+    if (!t.is_null()) h.timeout = integer(t, sub(p, "timeout"), 1, std::numeric_limits<int64_t>::max());
+    out.push_back(std::move(h));
+  }
+  return out;
+}
+
+PlanHookState hook_state(const json& obj, const std::string& p) {
+  PlanHookState out;
+  out.ociVersion = str(obj, "ociVersion", p);
+  out.bundle = str(obj, "bundle", p);
+  const json& ann = object(obj, "annotations", p);
+  for (auto it = ann.begin(); it != ann.end(); ++it)
+    out.annotations.emplace_back(it.key(), str(it.value(), sub(sub(p, "annotations"), it.key().c_str())));
+  return out;
+}
+
 }  // namespace
 
 const PlanNamespace* Plan::find_namespace(const std::string& type) const {
@@ -267,6 +296,10 @@ Plan decode_plan(const json& j) {
   plan.foreground = boolean(j, "foreground", p);
   plan.preserveFds = int(integer(j, "preserveFds", p, 0, 1 << 20));
   plan.noNewKeyring = boolean(j, "noNewKeyring", p);
+  plan.pauseForRuntimeHooks = boolean(j, "pauseForRuntimeHooks", p);
+  plan.createContainerHooks = hooks(j, "createContainerHooks", p);
+  plan.startContainerHooks = hooks(j, "startContainerHooks", p);
+  plan.hookState = hook_state(object(j, "hookState", p), "hookState");
   return plan;
 }
 

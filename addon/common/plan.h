@@ -7,13 +7,14 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include <nlohmann/json_fwd.hpp>
 
 namespace runts {
 
-inline constexpr int kPlanVersion = 1;
+inline constexpr int kPlanVersion = 2;
 
 struct PlanNamespace {
   std::string type;  // pid network mount ipc uts user cgroup time
@@ -89,6 +90,19 @@ struct PlanSysctl {
   std::string value;
 };
 
+struct PlanHook {
+  std::string path;               // absolute
+  std::vector<std::string> args;  // complete argv, argv[0] included
+  std::vector<std::string> env;   // complete environment
+  std::optional<int64_t> timeout; // seconds, > 0
+};
+
+struct PlanHookState {
+  std::string ociVersion;
+  std::string bundle;
+  std::vector<std::pair<std::string, std::string>> annotations;  // in the plan's order
+};
+
 struct Plan {
   int version;
   std::string id;
@@ -115,6 +129,10 @@ struct Plan {
   bool foreground;
   int preserveFds;
   bool noNewKeyring;
+  bool pauseForRuntimeHooks;
+  std::vector<PlanHook> createContainerHooks;
+  std::vector<PlanHook> startContainerHooks;
+  PlanHookState hookState;
 
   // Helpers over `namespaces`.
   const PlanNamespace* find_namespace(const std::string& type) const;

@@ -10,6 +10,7 @@ import type { Spec } from '../spec/types.js';
 import { PLAN_VERSION, type InitPlan, type PlanProcess } from './types.js';
 import { planContainerPaths } from './container-paths.js';
 import { planDevices } from './devices.js';
+import { planHooks } from './hooks.js';
 import { statSourceKind } from './host-probe.js';
 import { Problems, pointer } from './errors.js';
 import { planIdMappings } from './id-mappings.js';
@@ -21,6 +22,7 @@ import { planRootfs, planRootfsPropagation } from './rootfs.js';
 import { planSysctl } from './sysctl.js';
 import { planTimeOffsets } from './time-offsets.js';
 import { checkUnsupported } from './unsupported.js';
+import { SPEC_VERSION } from '../container/state-store.js';
 import { planUts } from './uts.js';
 
 export { PlanError } from './errors.js';
@@ -112,6 +114,7 @@ export function buildPlan(spec: Spec, opts: PlanOptions, env: PlanEnv = {}): Ini
   } else {
     process = planProcess(spec.process, { consoleSocket: opts.consoleSocket, foreground: opts.foreground }, problems, env.debug ?? (() => {}));
   }
+  const hooks = planHooks(spec.hooks, problems);
   checkUnsupported(spec, problems);
   problems.throwIfAny();
   warnNotEnforced(spec, warn);
@@ -146,5 +149,9 @@ export function buildPlan(spec: Spec, opts: PlanOptions, env: PlanEnv = {}): Ini
     foreground: opts.foreground,
     preserveFds: opts.preserveFds,
     noNewKeyring: opts.noNewKeyring,
+    pauseForRuntimeHooks: hooks.prestart.length + hooks.createRuntime.length > 0,
+    createContainerHooks: hooks.createContainer,
+    startContainerHooks: hooks.startContainer,
+    hookState: { ociVersion: SPEC_VERSION, bundle: opts.bundle, annotations: { ...(spec.annotations ?? {}) } },
   };
 }

@@ -7,7 +7,7 @@
 // The C++ reader is addon/common/plan.{h,cc}; keep both in step. PLAN_VERSION
 // changes whenever a field changes meaning.
 
-export const PLAN_VERSION = 1;
+export const PLAN_VERSION = 2;
 
 export type NamespaceType = 'pid' | 'network' | 'mount' | 'ipc' | 'uts' | 'user' | 'cgroup' | 'time';
 
@@ -118,6 +118,31 @@ export interface PlanSysctl {
   value: string;
 }
 
+/** One OCI hook, normalised (config.md "POSIX-platform Hooks"). */
+export interface PlanHook {
+  /** Absolute path of the executable, given to execve(2) as is (no PATH search). */
+  path: string;
+  /** The complete argv, argv[0] included: the config's args, or [path] when it has none. */
+  args: string[];
+  /** The complete environment: exactly the config's env ([] when it has none). */
+  env: string[];
+  /** Seconds (> 0) before the hook is killed with SIGKILL and reported as failed; null: no limit. */
+  timeout: number | null;
+}
+
+/**
+ * What the container init needs to write the runtime-spec state document its
+ * hooks read on stdin; it adds "status" and "pid" itself (the pid as seen in
+ * the container's pid namespace, as the spec asks for hooks run there).
+ */
+export interface PlanHookState {
+  ociVersion: string;
+  /** Absolute host path of the bundle. */
+  bundle: string;
+  /** config.json's annotations; omitted from the document when empty. */
+  annotations: Record<string, string>;
+}
+
 export interface InitPlan {
   version: typeof PLAN_VERSION;
   id: string;
@@ -179,4 +204,15 @@ export interface InitPlan {
   preserveFds: number;
   /** Skip joining a fresh session keyring named after the container id. */
   noNewKeyring: boolean;
+  /**
+   * After the mounts and devices, before pivot_root, the container init stops
+   * and runts-init sends "hooks" {pid} to runts, which runs the prestart and
+   * createRuntime hooks and answers "resume" (or closes the channel to abort).
+   */
+  pauseForRuntimeHooks: boolean;
+  /** Run by the container init right after that pause (or at that point), before pivot_root. */
+  createContainerHooks: PlanHook[];
+  /** Run by the container init once `runts start` released it, just before the execve. */
+  startContainerHooks: PlanHook[];
+  hookState: PlanHookState;
 }

@@ -25,7 +25,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { Duplex } from 'node:stream';
 import { decodeFrames, encodeFrame } from '../../src/container/protocol.ts';
-import type { InitPlan, PlanDevice, PlanMount } from '../../src/plan/types.ts';
+import { PLAN_VERSION, type InitPlan, type PlanDevice, type PlanMount } from '../../src/plan/types.ts';
 
 const REPO = resolve(import.meta.dirname, '..', '..');
 const INIT = join(REPO, 'dist', 'runts-init');
@@ -96,7 +96,7 @@ const mnt = (destination: string, fstype: string, source: string, flags: number,
 /** A minimal valid plan: new pid/mount/uts/ipc namespaces, /proc, /dev (tmpfs + devpts), default devices. */
 function basePlan(s: Scratch, args: string[], edit: (p: InitPlan) => void = () => {}): InitPlan {
   const plan: InitPlan = {
-    version: 1,
+    version: PLAN_VERSION,
     id: `it-${process.pid}`,
     rootfs: s.rootfs,
     readonlyRootfs: false,
@@ -139,6 +139,10 @@ function basePlan(s: Scratch, args: string[], edit: (p: InitPlan) => void = () =
     foreground: false,
     preserveFds: 0,
     noNewKeyring: true,
+    pauseForRuntimeHooks: false,
+    createContainerHooks: [],
+    startContainerHooks: [],
+    hookState: { ociVersion: '1.3.0', bundle: s.dir, annotations: {} },
   };
   edit(plan);
   return plan;

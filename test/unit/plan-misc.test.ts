@@ -1,5 +1,5 @@
 // Paths, namespaces order, propagation, devices, sysctl, time offsets and
-// what the plan deliberately leaves to others (cgroups, hooks).
+// what the plan deliberately leaves to others (cgroups; hooks: hooks.test.ts).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { MS_PRIVATE, MS_REC, MS_SHARED, MS_SLAVE, MS_UNBINDABLE } from '../../src/plan/linux-constants.ts';
@@ -201,15 +201,13 @@ test('options flow through unchanged', () => {
   assert.deepEqual([p.id, p.noPivot, p.noNewKeyring, p.preserveFds, p.execFifo], ['other', true, true, 3, '/x/fifo']);
 });
 
-test('cgroupsPath, resources, hooks and annotations are left alone (not in the plan, not checked here)', () => {
+test('cgroupsPath and resources are left alone (not in the plan, not checked here)', () => {
   const p = plan((s) => {
     s.linux!.cgroupsPath = 'system.slice:runts:weird/../path';
     s.linux!.resources = { memory: { limit: 1 << 20 }, pids: { limit: 10 } };
-    s.hooks = { prestart: [{ path: 'relative-hook' }] };
-    s.annotations = { a: 'b' };
   });
   assert.equal(JSON.stringify(p).includes('cgroup'), true, 'only the cgroup mount mentions cgroups');
-  assert.ok(!('cgroupsPath' in p) && !('resources' in p) && !('hooks' in p));
+  assert.ok(!('cgroupsPath' in p) && !('resources' in p));
 });
 
 test('masked and readonly paths are cleaned and de-duplicated', () => {
