@@ -6,7 +6,9 @@
 
 #include <cerrno>
 #include <string>
+#include <fcntl.h>
 #include <sys/file.h>
+#include <unistd.h>
 #include <sys/prctl.h>
 #include <sys/stat.h>
 
@@ -82,6 +84,18 @@ Napi::Value Mkfifo(const Napi::CallbackInfo& info) {
   return info.Env().Undefined();
 }
 
+// pipe2(O_CLOEXEC) -> [readFd, writeFd]: real pipes for a hook's stdin and
+// stderr (Node's own stdio "pipe" is a socketpair, which a hook cannot
+// reopen through /dev/stdin or /dev/stderr).
+Napi::Value Pipe(const Napi::CallbackInfo& info) {
+  int p[2];
+  if (pipe2(p, O_CLOEXEC) < 0) throw_errno(info.Env(), "pipe2", errno);
+  Napi::Array out = Napi::Array::New(info.Env(), 2);
+  out.Set(uint32_t(0), Napi::Number::New(info.Env(), p[0]));
+  out.Set(uint32_t(1), Napi::Number::New(info.Env(), p[1]));
+  return out;
+}
+
 }  // namespace
 }  // namespace runts::bridge
 
@@ -93,6 +107,7 @@ static Napi::Object InitBridge(Napi::Env env, Napi::Object exports) {
   exports.Set("pidfdSendSignal", Napi::Function::New(env, PidfdSendSignal, "pidfdSendSignal"));
   exports.Set("setChildSubreaper", Napi::Function::New(env, SetChildSubreaper, "setChildSubreaper"));
   exports.Set("mkfifo", Napi::Function::New(env, Mkfifo, "mkfifo"));
+  exports.Set("pipe", Napi::Function::New(env, Pipe, "pipe"));
   return exports;
 }
 

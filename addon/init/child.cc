@@ -11,6 +11,7 @@
 #include "console.h"
 #include "devices.h"
 #include "exec.h"
+#include "hooks.h"
 #include "identity.h"
 #include "mounts.h"
 #include "process.h"
@@ -35,6 +36,16 @@ static std::string set_up(const Plan& plan, const ChildFds& fds) {
     apply_mounts(plan, root.get());
     create_devices(plan, root.get());
     if (plan.setupDevLinks) setup_dev_links(root.get());
+  }
+  // The runtime environment exists; pivot_root is next. runts runs the
+  // prestart and createRuntime hooks now (in the runtime namespace), then
+  // this process runs the createContainer hooks in the container's (paths
+  // still resolve in the runtime's root view; the cwd is the rootfs, as
+  // runc's). A closed channel means runts aborted: A kills this process.
+  if (plan.pauseForRuntimeHooks && !pause_for_hooks(fds.sync)) _exit(1);
+  if (!plan.createContainerHooks.empty()) {
+    if (chdir(plan.rootfs.c_str()) < 0) fail("chdir", plan.rootfs);
+    run_hooks("createContainer", plan.createContainerHooks, hook_state_json(plan, "creating"));
   }
   switch_root(plan);
 
@@ -84,7 +95,17 @@ void run_child(const Plan& plan, const ChildFds& fds) {
   prctl(PR_SET_PDEATHSIG, 0, 0, 0, 0);
   close(fds.sync);
 
-  wait_for_start(fds.fifo);
+  // Released by `runts start`. The fifo's write end stays open until
+  // exec_container closes it right before the execve, so `start` learns
+  // that the process runs, or reads why a startContainer hook stopped it
+  // (src/container/protocol.ts, "The exec fifo").
+  int fifo = release_exec_fifo(fds.fifo);
+  try {
+    run_hooks("startContainer", plan.startContainerHooks, hook_state_json(plan, "created"));
+  } catch (const std::exception& e) {
+    report_start_failure(fifo, e.what());
+    _exit(1);
+  }
   exec_container(plan, exe, fds.placeholders);
 }
 

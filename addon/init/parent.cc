@@ -64,6 +64,10 @@ int reap(pid_t pid) {
   return status;
 }
 
+// runts closed the channel while the container init was paused for its hooks:
+// undo everything and exit without a word (runts reports the hook's failure).
+struct Aborted {};
+
 }  // namespace
 
 int run_parent(const Plan& plan, int channel, const std::vector<int>& placeholders) {
@@ -110,6 +114,11 @@ int run_parent(const Plan& plan, int channel, const std::vector<int>& placeholde
     if (plan.creates("user")) write_id_maps(child, plan);
     send_go(sync.get());
     Report rep = read_report(sync.get());
+    while (rep.kind == Report::Hooks) {
+      if (!runtime_hooks(channel, child)) throw Aborted{};
+      send_resume(sync.get());
+      rep = read_report(sync.get());
+    }
     if (rep.kind == Report::Gone) {
       int status = reap(child);
       child = -1;
@@ -123,7 +132,11 @@ int run_parent(const Plan& plan, int channel, const std::vector<int>& placeholde
       reap(child);
     }
     if (fifo_made) unlink(plan.execFifo.c_str());
-    throw;
+    try {
+      throw;
+    } catch (const Aborted&) {
+      return 1;
+    }
   }
 
   if (!send_created(channel, child)) {

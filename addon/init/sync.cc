@@ -38,6 +38,16 @@ bool wait_go(int fd) {
 
 void send_ready(int fd) { send_msg(fd, R"({"type":"ready"})"); }
 
+bool pause_for_hooks(int fd) {
+  if (!send_msg(fd, R"({"type":"hooks"})")) return false;
+  std::string m;
+  return recv_msg(fd, m) > 0 && m == "resume";
+}
+
+void send_resume(int fd) {
+  if (!send_msg(fd, "resume")) fail("sync", "send resume to the container init");
+}
+
 void send_commit(int fd) { send_msg(fd, "commit"); }
 
 bool wait_commit(int fd) {
@@ -64,6 +74,7 @@ Report read_report(int fd) {
   if (!j.is_object() || !j.contains("type") || !j["type"].is_string())
     return {Report::Failed, "sync", "", "malformed report from the container init", EPROTO};
   if (j["type"] == "ready") return {Report::Ready, "", "", "", 0};
+  if (j["type"] == "hooks") return {Report::Hooks, "", "", "", 0};
   Report rep{Report::Failed, j.value("step", std::string("init")), j.value("target", std::string()), j.value("reason", std::string()),
              j.value("errno", 0)};
   return rep;

@@ -1,6 +1,9 @@
 // The private conversation between runts-init (A) and the container init (C)
 // over their SOCK_SEQPACKET socketpair: one datagram per message.
 //   A -> C  "go"       id maps are written; C may start setting up
+//   C -> A  hooks      (plan.pauseForRuntimeHooks) mounts and devices are in
+//                      place, pivot_root is next: runts may run its hooks
+//   A -> C  "resume"   runts answered "resume" on the channel
 //   C -> A  ready      C is blocked-ready (only the exec fifo is left)
 //   C -> A  error      a step failed: {step, target, errno, reason}
 //   A -> C  "commit"   runts was told "created": C may outlive A now
@@ -21,6 +24,11 @@ void send_go(int fd);  // throws StepError("sync", ...)
 bool wait_go(int fd);
 
 void send_ready(int fd);  // best effort: A may be gone
+// C: asks A to pause for the runtime's hooks and waits for "resume"; false
+// when A is gone (it aborted, or died).
+bool pause_for_hooks(int fd);
+// A: lets C go on after the runtime's hooks.
+void send_resume(int fd);  // throws StepError("sync", ...)
 // A: after the created frame went out. C: waits for it; false when A is gone.
 void send_commit(int fd);
 bool wait_commit(int fd);
@@ -29,7 +37,7 @@ void wait_closed(int fd);
 void send_error(int fd, const StepError& e);
 
 struct Report {
-  enum Kind { Ready, Failed, Gone } kind;
+  enum Kind { Ready, Hooks, Failed, Gone } kind;
   std::string step, target, reason;
   int err = 0;
 };

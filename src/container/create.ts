@@ -4,6 +4,9 @@ import { lstatSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { loadSpec } from '../spec/load.js';
 import { buildPlan } from '../plan/build-plan.js';
+import { planHooks } from '../plan/hooks.js';
+import { runCreateHooks, runPoststop, storedHooks } from '../hooks/lifecycle.js';
+import type { HookStateBase } from '../hooks/state.js';
 import type { Logger } from '../log.js';
 import { RuntsError } from './errors.js';
 import { writeFileAtomic } from './files.js';
@@ -85,12 +88,16 @@ export async function createContainer(store: StateStore, opts: CreateOptions): P
   checkRootfs(plan.rootfs);
   opts.log.debug('plan built', { id: opts.id, mounts: plan.mounts.length, namespaces: plan.namespaces.map((n) => n.type) });
 
+  // Already checked by buildPlan; the runtime's own kinds, normalised.
+  const hooks = planHooks(spec.hooks);
+  const hookBase: HookStateBase = { ociVersion: SPEC_VERSION, id: opts.id, bundle, annotations: spec.annotations ?? {} };
+
   store.create(opts.id);
   const release = store.lock(opts.id);
   let init: InitHandle | undefined;
   let state: StoredState | undefined;
   try {
-    init = await runInit(plan);
+    init = await runInit(plan, { onHooks: (pid) => runCreateHooks(hookBase, hooks, pid, opts.log) });
     const stat = readProcStat(init.pid);
     if (!stat) throw new RuntsError(`container init (pid ${init.pid}) exited during create`);
     state = {
@@ -103,6 +110,7 @@ export async function createContainer(store: StateStore, opts: CreateOptions): P
       created: nowRfc3339Nano(),
       annotations: spec.annotations ?? {},
       ownPidNamespace: plan.namespaces.some((n) => n.type === 'pid' && n.path === null),
+      hooks: storedHooks(hooks),
     };
     store.write(state);
     if (opts.pidFile !== null) writeFileAtomic(opts.pidFile, String(init.pid));
@@ -119,6 +127,10 @@ export async function createContainer(store: StateStore, opts: CreateOptions): P
       }
     }
     store.remove(opts.id);
+    // As runc does, and as the lifecycle says for a failed prestart,
+    // createRuntime or createContainer hook (steps 12, 13): the container
+    // is destroyed, then the poststop hooks run.
+    await runPoststop(hookBase, hooks.poststop, opts.log);
     throw e;
   } finally {
     release();

@@ -1,10 +1,13 @@
 // `delete`: a stopped container is removed; a created one is killed first
-// (as runc does); a running one only with --force.
+// (as runc does); a running one only with --force. Once it is gone, its
+// poststop hooks run (runtime.md "Lifecycle", step 13): a failing one is a
+// warning, and delete still succeeds.
+import type { Logger } from '../log.js';
 import { RuntsError } from './errors.js';
 import { signalContainer, waitGone } from './signal-process.js';
 import type { StateStore } from './state-store.js';
 
-export async function deleteContainer(store: StateStore, id: string, force: boolean): Promise<void> {
+export async function deleteContainer(store: StateStore, id: string, force: boolean, log: Logger): Promise<void> {
   if (!store.exists(id) && force) return;
   const release = store.lock(id);
   try {
@@ -23,6 +26,11 @@ export async function deleteContainer(store: StateStore, id: string, force: bool
       throw new RuntsError(`cannot delete container ${id} that is not stopped: creating`);
     }
     store.remove(id);
+    const poststop = state?.hooks?.poststop ?? [];
+    if (state !== null && poststop.length > 0) {
+      const { hookBaseOf, runPoststop } = await import('../hooks/lifecycle.js');
+      await runPoststop(hookBaseOf(state), poststop, log);
+    }
   } finally {
     release();
   }

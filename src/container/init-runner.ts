@@ -32,7 +32,17 @@ export class InitError extends RuntsError {
   }
 }
 
-export function runInit(plan: InitPlan): Promise<InitHandle> {
+export interface RunInitOptions {
+  /**
+   * Called when the container init paused for the runtime's hooks (the plan
+   * has pauseForRuntimeHooks), with its host pid. Resolving resumes it;
+   * rejecting aborts the create: the channel is closed, runts-init kills the
+   * container init and exits, and runInit rejects with this error.
+   */
+  onHooks?: (pid: number) => Promise<void>;
+}
+
+export function runInit(plan: InitPlan, opts: RunInitOptions = {}): Promise<InitHandle> {
   const channelFd = 3 + plan.preserveFds;
   const preserved = Array.from({ length: plan.preserveFds }, (_, i) => 3 + i);
   const child = spawn(initBinary(), [], {
@@ -46,6 +56,8 @@ export function runInit(plan: InitPlan): Promise<InitHandle> {
     let phase: Phase = 'start';
     let pending: Buffer = Buffer.alloc(0);
     let settled = false;
+    // Set when runts aborts the create; runts-init then exits silently.
+    let abortError: Error | null = null;
     const settle = (fn: () => void): void => {
       if (settled) return;
       settled = true;
@@ -60,7 +72,22 @@ export function runInit(plan: InitPlan): Promise<InitHandle> {
         for (const raw of messages) {
           const msg = raw as { type: string; pid?: number; step?: string; target?: string; errno?: number; message?: string };
           phase = advance(phase, msg.type);
-          if (msg.type === 'created') {
+          if (msg.type === 'hooks') {
+            const pid = msg.pid;
+            if (typeof pid !== 'number' || pid <= 0) throw new RuntsError(`runts-init: invalid pid in hooks message`);
+            if (!opts.onHooks) throw new RuntsError('runts-init paused for hooks nobody runs');
+            const resume = (): void => {
+              if (settled || abortError) return;
+              channel.write(encodeFrame({ type: 'resume' }));
+              phase = advance(phase, 'resume');
+            };
+            opts.onHooks(pid).then(resume, (e: unknown) => {
+              abortError = e instanceof Error ? e : new RuntsError(String(e));
+              // runts-init reads EOF, kills the container init, removes the
+              // fifo and exits; `exited` below then settles with abortError.
+              channel.destroy();
+            });
+          } else if (msg.type === 'created') {
             const pid = msg.pid;
             if (typeof pid !== 'number' || pid <= 0) throw new RuntsError(`runts-init: invalid pid in created message`);
             settle(() => resolve({ pid, child, exited }));
@@ -75,7 +102,9 @@ export function runInit(plan: InitPlan): Promise<InitHandle> {
     });
     channel.on('error', () => {});
     void exited.then(({ code, signal }) =>
-      settle(() => reject(new RuntsError(`runts-init exited before reporting (${signal ? `signal ${signal}` : `status ${code}`})`))),
+      settle(() =>
+        reject(abortError ?? new RuntsError(`runts-init exited before reporting (${signal ? `signal ${signal}` : `status ${code}`})`)),
+      ),
     );
     channel.write(encodeFrame({ type: 'plan', plan }));
     phase = advance(phase, 'plan');

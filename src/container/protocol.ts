@@ -38,7 +38,25 @@ export interface ErrorMessage {
   message: string;
 }
 
-export type InitMessage = PlanMessage | CreatedMessage | ErrorMessage;
+/**
+ * runts-init -> runts, when the plan has pauseForRuntimeHooks: the container
+ * init has made its namespaces, mounts and devices and stopped before
+ * pivot_root. runts runs the prestart, then the createRuntime hooks, then
+ * sends "resume"; to abort (a hook failed) it closes the channel instead, and
+ * runts-init kills the container init, removes the exec fifo and exits 1
+ * without another word.
+ */
+export interface HooksMessage {
+  type: 'hooks';
+  /** Host pid of the container init. */
+  pid: number;
+}
+
+export interface ResumeMessage {
+  type: 'resume';
+}
+
+export type InitMessage = PlanMessage | CreatedMessage | ErrorMessage | HooksMessage | ResumeMessage;
 
 /**
  * One row per allowed message: in `phase`, `from` may send `type`, and the
@@ -64,6 +82,25 @@ export const PROTOCOL = [
 ] as const;
 
 export type Phase = (typeof PROTOCOL)[number]['phase'] | 'end';
+
+/*
+ * The exec fifo (InitPlan.execFifo) after "created": not framed, and not part
+ * of the table above. The container init opens it for writing (that blocks
+ * until `runts start` opens it for reading) and writes the byte "0". It
+ * keeps its end open while it runs the startContainer hooks:
+ *   - it closes it with every fd the process must not inherit, right before
+ *     the execve: `start` reads EOF and nothing more, then waits (briefly)
+ *     until /proc/<pid>/exe is no longer runts-init, so the process runs
+ *     when the poststart hooks do;
+ *   - a startContainer hook fails: the init writes the failure's message
+ *     (UTF-8, at most START_ERROR_MAX bytes, e.g. "startContainer hook #0
+ *     (/bin/x): exit status 3: ...") after the "0" and exits 1 without running
+ *     the process; `start` reads it up to EOF and reports it.
+ * A container init that dies for any other reason also gives EOF with no
+ * message; `start` then cannot tell it from a process that ran and exited at
+ * once, and succeeds (as runc's does).
+ */
+export const START_ERROR_MAX = 4096;
 
 export function encodeFrame(msg: InitMessage): Buffer {
   const body = Buffer.from(JSON.stringify(msg), 'utf8');

@@ -38,12 +38,12 @@ export async function runContainer(store: StateStore, opts: RunOptions): Promise
     try {
       await startContainer(store, opts.id);
     } catch (e) {
-      await deleteContainer(store, opts.id, true);
+      await deleteContainer(store, opts.id, true, opts.log);
       throw e;
     }
     if (opts.detach) return 0;
     const { code, signal } = await init.exited;
-    if (!opts.keep) await deleteContainer(store, opts.id, true);
+    if (!opts.keep) await deleteContainer(store, opts.id, true, opts.log);
     if (code !== null) return code;
     // runts-init itself died by a signal: report it the shell way.
     return 128 + (signal ? SIGNUM[signal]! : 0);

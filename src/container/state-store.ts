@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { bridge } from '../native/bridge.js';
 import { ContainerNotExist, RuntsError } from './errors.js';
 import { isAlive } from './proc.js';
+import type { StoredHooks } from '../hooks/lifecycle.js';
 
 export const DEFAULT_ROOT = '/run/runts';
 export const SPEC_VERSION = '1.3.0';
@@ -25,6 +26,11 @@ export interface StoredState {
   annotations: Record<string, string>;
   /** True when the container init has its own pid namespace (kill --all may rely on it). */
   ownPidNamespace: boolean;
+  /**
+   * The poststart and poststop hooks as config.json had them at create time
+   * (later edits must not affect the container); absent: none.
+   */
+  hooks?: StoredHooks;
 }
 
 export type Status = 'creating' | 'created' | 'running' | 'stopped';

@@ -4,12 +4,13 @@
 // disabled rather than left out, so callers do not guess.
 import { readFileSync } from 'node:fs';
 import { CAPABILITY_NAMES } from '../plan/capabilities.js';
+import { HOOK_KINDS } from '../plan/hooks.js';
 import { SUPPORTED_MOUNT_OPTIONS } from '../plan/mount-options.js';
 import { NAMESPACE_ORDER } from '../plan/namespaces.js';
 import { SPEC_VERSION } from '../container/state-store.js';
 
 /** Hook kinds runts runs; kept in step with src/hooks by test/unit/features.test.ts. */
-export const SUPPORTED_HOOKS: readonly string[] = [];
+export const SUPPORTED_HOOKS: readonly string[] = HOOK_KINDS;
 
 function lastCapability(): number {
   try {

@@ -16,6 +16,8 @@ export interface Bridge {
   setChildSubreaper(on: boolean): void;
   /** mkfifo(3). */
   mkfifo(path: string, mode: number): void;
+  /** pipe2(O_CLOEXEC): [read end, write end]. */
+  pipe(): [number, number];
 }
 
 let cached: Bridge | undefined;
