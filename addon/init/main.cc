@@ -3,6 +3,7 @@
 // /work/shared/DESIGN.md ("The process model") and src/plan/types.ts.
 #include <fcntl.h>
 #include <seccomp.h>
+#include <sys/prctl.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -18,6 +19,7 @@
 #include "../common/protocol.h"
 #include "channel.h"
 #include "parent.h"
+#include "sealed_exe.h"
 #include "util.h"
 
 using namespace runts;
@@ -63,12 +65,16 @@ Plan read_plan(int channel) {
 
 }  // namespace
 
-int main(int argc, char** argv) {
+int main(int argc, char** argv, char** envp) {
   if (argc > 1 && strcmp(argv[1], "--version") == 0) {
     const struct scmp_version* v = seccomp_version();
     printf("runts-init (plan version %d, libseccomp %u.%u.%u)\n", kPlanVersion, v->major, v->minor, v->micro);
     return 0;
   }
+  // Before anything else: never enter a container from the host's file.
+  init::ensure_sealed(argv, envp);
+  // Named after the memfd otherwise ("memfd:runts-init"); ps shows this name.
+  prctl(PR_SET_NAME, "runts-init", 0, 0, 0);
   const char* env = getenv(protocol::kInitFdEnv);
   char* end = nullptr;
   long channel = env ? strtol(env, &end, 10) : -1;
