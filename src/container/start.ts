@@ -34,10 +34,12 @@ function exeId(pid: number): string | null {
 
 /** Releases the init; resolves to the startContainer failure it reported, or "" once the process runs. */
 async function releaseInit(fifo: string, state: StoredState): Promise<string> {
+  // What the init runs while it waits: runts-init. Taken before the fifo is
+  // opened, since that lets it go (and exec) at once.
+  const initExe = exeId(state.pid);
   // Non-blocking open: a blocking one would hang forever if init had died.
   const fd = openSync(fifo, constants.O_RDONLY | constants.O_NONBLOCK);
   try {
-    const initExe = exeId(state.pid);
     const one = Buffer.alloc(1);
     let delay = 1;
     for (;;) {

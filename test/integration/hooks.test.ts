@@ -229,6 +229,21 @@ describe('every kind at its moment', () => {
   });
 });
 
+test('start waits for the exec, but never longer: a process that runs at once does not stall it', () => {
+  // start notes what the init runs (runts-init) before it releases it and
+  // waits until that changed; noted too late, it would wait out its 2 s cap.
+  const b = sb.bundle(baseSpec(['sleep', '30']));
+  for (let i = 0; i < 6; i++) {
+    const id = sb.id('fast');
+    ok(sb.runts(['create', '-b', b, id]), 'create');
+    const t0 = Date.now();
+    ok(sb.runts(['start', id]), 'start');
+    const took = Date.now() - t0;
+    ok(sb.runts(['delete', '--force', id]), 'delete');
+    assert.ok(took < 1900, `start took ${took} ms`);
+  }
+});
+
 describe('failures', () => {
   test('createRuntime fails: create fails with its message, nothing is left, poststop runs', () => {
     const m = bundleWithHooks(PROCESS, (h, logs) => (h.createRuntime = [probe('createRuntime', logs, { fail: 'bad thing happened' })]));
