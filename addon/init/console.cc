@@ -3,6 +3,7 @@
 #include <fcntl.h>
 #include <sys/ioctl.h>
 #include <sys/socket.h>
+#include <sys/un.h>
 #include <termios.h>
 #include <unistd.h>
 
@@ -14,6 +15,20 @@
 #include "../common/fd.h"
 
 namespace runts::init {
+
+int connect_console_socket(const std::string& path) {
+  Fd s(socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0));
+  if (!s.valid()) fail("socket", path);
+  struct sockaddr_un addr {};
+  addr.sun_family = AF_UNIX;
+  if (path.size() >= sizeof addr.sun_path) fail("connect console socket", path, ENAMETOOLONG);
+  memcpy(addr.sun_path, path.c_str(), path.size() + 1);
+  int r;
+  do r = connect(s.get(), reinterpret_cast<struct sockaddr*>(&addr), sizeof addr);
+  while (r < 0 && errno == EINTR);
+  if (r < 0) fail("connect console socket", path);
+  return s.release();
+}
 
 int send_fd(int sock, int fd, const std::string& payload) {
   struct iovec iov {};

@@ -14,6 +14,10 @@ namespace runts::init {
 // fds 0, 1, 2 and the controlling terminal (setsid() was already done).
 void setup_terminal(const PlanProcess& proc, int console_sock);
 
+// Connects a SOCK_STREAM unix socket (close-on-exec) to `path`, the caller's
+// console socket. Throws StepError("connect console socket", path, ...).
+int connect_console_socket(const std::string& path);
+
 // Sends exactly one fd with `payload` as the data; -1 with errno on failure.
 int send_fd(int sock, int fd, const std::string& payload);
 // Receives one fd (close-on-exec); -1 with errno on failure, EPROTO when the

@@ -57,7 +57,11 @@ static void close_from(int first) {
 }
 
 void exec_container(const Plan& plan, const std::string& path, const std::vector<int>& placeholders) {
-  int keep = 3 + plan.preserveFds;
+  exec_process(plan.process, plan.preserveFds, path, placeholders);
+}
+
+void exec_process(const PlanProcess& proc, int preserve_fds, const std::string& path, const std::vector<int>& placeholders) {
+  int keep = 3 + preserve_fds;
   for (int fd : placeholders) close(fd);
   if (sys::close_range(static_cast<unsigned>(keep), ~0U, 0) < 0) close_from(keep);
   for (int fd = 3; fd < keep; fd++) {
@@ -72,9 +76,9 @@ void exec_container(const Plan& plan, const std::string& path, const std::vector
   }
 
   std::vector<char*> argv, envp;
-  for (const auto& a : plan.process.args) argv.push_back(const_cast<char*>(a.c_str()));
+  for (const auto& a : proc.args) argv.push_back(const_cast<char*>(a.c_str()));
   argv.push_back(nullptr);
-  for (const auto& e : plan.process.env) envp.push_back(const_cast<char*>(e.c_str()));
+  for (const auto& e : proc.env) envp.push_back(const_cast<char*>(e.c_str()));
   envp.push_back(nullptr);
   execve(path.c_str(), argv.data(), envp.data());
   diag("exec " + path + ": " + strerror(errno));

@@ -20,6 +20,10 @@ void wait_for_start(int fifo_path_fd);
 // prints "runts-init: exec <path>: <strerror>" and _exit(127).
 [[noreturn]] void exec_container(const Plan& plan, const std::string& path, const std::vector<int>& placeholders);
 
+// The same for any process (runts exec): keeps stdio and the `preserve_fds`
+// fds after it, closes the rest, execve()s `path` with proc.args and proc.env.
+[[noreturn]] void exec_process(const PlanProcess& proc, int preserve_fds, const std::string& path, const std::vector<int>& placeholders);
+
 // Throws StepError("getcwd", ...) if the cwd is unreachable from the root.
 void check_cwd();
 

@@ -1,5 +1,6 @@
 // runts-init: started by runts with the channel socket at $RUNTS_INIT_FD,
-// reads one plan frame and creates the container it describes. See
+// reads one plan frame and creates the container it describes, or one exec
+// frame and starts a process inside an existing container. See
 // /work/shared/DESIGN.md ("The process model") and src/plan/types.ts.
 #include <fcntl.h>
 #include <seccomp.h>
@@ -15,9 +16,11 @@
 #include <nlohmann/json.hpp>
 
 #include "../common/errors.h"
+#include "../common/exec_plan.h"
 #include "../common/plan.h"
 #include "../common/protocol.h"
 #include "channel.h"
+#include "exec_parent.h"
 #include "parent.h"
 #include "sealed_exe.h"
 #include "util.h"
@@ -49,18 +52,19 @@ std::vector<int> fill_fd_gaps(int begin, int end, int skip) {
   return filled;
 }
 
-Plan read_plan(int channel) {
+// The first frame: "plan" (create) or "exec", as the protocol table allows.
+json read_first_frame(int channel, std::string& type) {
   std::string body, err;
   if (!protocol::read_frame(channel, body, err)) fail("protocol", "", EPROTO, err);
   json j = json::parse(body, nullptr, false);
   if (j.is_discarded() || !j.is_object()) fail("protocol", "", EPROTO, "frame is not a JSON object");
-  auto type = j.find("type");
-  if (type == j.end() || !type->is_string()) fail("protocol", "", EPROTO, "frame has no type");
-  std::string t = type->get<std::string>();
-  if (!protocol::advance("start", t)) fail("protocol", "", EPROTO, "unexpected message " + t + " in start");
+  auto t = j.find("type");
+  if (t == j.end() || !t->is_string()) fail("protocol", "", EPROTO, "frame has no type");
+  type = t->get<std::string>();
+  if (!protocol::advance("start", type)) fail("protocol", "", EPROTO, "unexpected message " + type + " in start");
   auto plan = j.find("plan");
   if (plan == j.end()) fail("plan", "plan", EINVAL, "missing field");
-  return decode_plan(*plan);
+  return std::move(*plan);
 }
 
 }  // namespace
@@ -68,7 +72,8 @@ Plan read_plan(int channel) {
 int main(int argc, char** argv, char** envp) {
   if (argc > 1 && strcmp(argv[1], "--version") == 0) {
     const struct scmp_version* v = seccomp_version();
-    printf("runts-init (plan version %d, libseccomp %u.%u.%u)\n", kPlanVersion, v->major, v->minor, v->micro);
+    printf("runts-init (plan version %d, exec plan version %d, libseccomp %u.%u.%u)\n", kPlanVersion, kExecPlanVersion, v->major,
+           v->minor, v->micro);
     return 0;
   }
   // Before anything else: never enter a container from the host's file.
@@ -92,7 +97,14 @@ int main(int argc, char** argv, char** envp) {
   fcntl(int(channel), F_SETFD, FD_CLOEXEC);
 
   try {
-    Plan plan = read_plan(int(channel));
+    std::string type;
+    json frame = read_first_frame(int(channel), type);
+    if (type == "exec") {
+      ExecPlan plan = decode_exec_plan(frame);
+      std::vector<int> placeholders = fill_fd_gaps(3, 3 + plan.preserveFds, int(channel));
+      return init::run_exec(plan, int(channel), placeholders);
+    }
+    Plan plan = decode_plan(frame);
     std::vector<int> placeholders = fill_fd_gaps(3, 3 + plan.preserveFds, int(channel));
     return init::run_parent(plan, int(channel), placeholders);
   } catch (const StepError& e) {

@@ -1,0 +1,313 @@
+#include "exec_parent.h"
+
+#include <fcntl.h>
+#include <poll.h>
+#include <sched.h>
+#include <signal.h>
+#include <linux/nsfs.h>
+#include <sys/ioctl.h>
+#include <sys/prctl.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <string>
+
+#include "../common/errors.h"
+#include "../common/fd.h"
+#include "../common/syscalls.h"
+#include "channel.h"
+#include "console.h"
+#include "exec.h"
+#include "identity.h"
+#include "process.h"
+#include "relay.h"
+#include "sync.h"
+#include "util.h"
+
+namespace runts::init {
+
+namespace {
+
+int ns_flag(const std::string& type) {
+  if (type == "user") return CLONE_NEWUSER;
+  if (type == "ipc") return CLONE_NEWIPC;
+  if (type == "uts") return CLONE_NEWUTS;
+  if (type == "network") return CLONE_NEWNET;
+  if (type == "pid") return CLONE_NEWPID;
+  if (type == "cgroup") return CLONE_NEWCGROUP;
+  if (type == "time") return CLONE_NEWTIME;
+  if (type == "mount") return CLONE_NEWNS;
+  return 0;  // decode_exec_plan refuses unknown types
+}
+
+// Field 22 of /proc/<pid>/stat, or "" when the process is gone.
+std::string start_time(int pid) {
+  std::string text;
+  if (!read_file("/proc/" + std::to_string(pid) + "/stat", text)) return "";
+  size_t paren = text.rfind(')');
+  if (paren == std::string::npos) return "";
+  // Fields resume at 3 (state) two characters after the last ')'.
+  size_t pos = paren + 2;
+  for (int field = 3; field < 22; field++) {
+    pos = text.find(' ', pos);
+    if (pos == std::string::npos) return "";
+    pos++;
+  }
+  return text.substr(pos, text.find(' ', pos) - pos);
+}
+
+// A pidfd reads as readable once its process has exited.
+bool exited(int pidfd) {
+  struct pollfd p {pidfd, POLLIN, 0};
+  int r;
+  do r = poll(&p, 1, 0);
+  while (r < 0 && errno == EINTR);
+  return r > 0;
+}
+
+[[noreturn]] void init_gone(const ExecPlan& plan) {
+  fail("container init", std::to_string(plan.initPid), ESRCH, "the container's init process has exited");
+}
+
+std::string describe(int status) {
+  if (WIFEXITED(status)) return "exit status " + std::to_string(WEXITSTATUS(status));
+  if (WIFSIGNALED(status)) return std::string("killed by signal ") + strsignal(WTERMSIG(status));
+  return "status " + std::to_string(status);
+}
+
+int reap(pid_t pid) {
+  int status = 0;
+  while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+  }
+  return status;
+}
+
+// HOME for `uid` from the container's /etc/passwd (we are inside its root
+// by now), "/" when it has no entry, as runc sets it.
+std::string home_of(uint32_t uid) {
+  std::string text;
+  if (!read_file("/etc/passwd", text)) return "/";
+  size_t start = 0;
+  while (start < text.size()) {
+    size_t end = text.find('\n', start);
+    if (end == std::string::npos) end = text.size();
+    std::string line = text.substr(start, end - start);
+    start = end + 1;
+    // name:password:uid:gid:gecos:home:shell
+    std::vector<std::string> f;
+    size_t i = 0;
+    for (;;) {
+      size_t j = line.find(':', i);
+      f.push_back(line.substr(i, j == std::string::npos ? std::string::npos : j - i));
+      if (j == std::string::npos) break;
+      i = j + 1;
+    }
+    if (f.size() < 6 || f[2].empty() || f[2].find_first_not_of("0123456789") != std::string::npos) continue;
+    if (strtoul(f[2].c_str(), nullptr, 10) == uid && !f[5].empty()) return f[5];
+  }
+  return "/";
+}
+
+// True when the namespace behind `ns` is owned by the user namespace `user`.
+bool owned_by(int ns, int user) {
+  Fd owner(ioctl(ns, NS_GET_USERNS));
+  if (!owner.valid()) return true;  // no NS_GET_USERNS (before 4.9): assume the usual case
+  struct stat a {}, b {};
+  return fstat(owner.get(), &a) == 0 && fstat(user, &b) == 0 && a.st_dev == b.st_dev && a.st_ino == b.st_ino;
+}
+
+// setns() in plan order, except that namespaces the container's user
+// namespace does not own (a time namespace runts-init made before cloning
+// into a new user namespace) are joined before it: inside it, the rights
+// over the host's namespaces are gone.
+void join_in_order(const ExecPlan& plan, const std::vector<Fd>& fds) {
+  int user = -1;
+  for (size_t i = 0; i < plan.namespaces.size(); i++)
+    if (plan.namespaces[i].type == "user") user = fds[i].get();
+  std::vector<bool> done(plan.namespaces.size(), false);
+  auto join = [&](size_t i) {
+    if (setns(fds[i].get(), ns_flag(plan.namespaces[i].type)) < 0) fail("setns", plan.namespaces[i].path);
+    done[i] = true;
+  };
+  if (user >= 0) {
+    for (size_t i = 0; i < plan.namespaces.size(); i++)
+      if (plan.namespaces[i].type != "user" && !owned_by(fds[i].get(), user)) join(i);
+  }
+  for (size_t i = 0; i < plan.namespaces.size(); i++)
+    if (!done[i]) join(i);
+}
+
+struct ExecFds {
+  int sync;          // E's end of the A<->E socketpair
+  int parent_sync;   // A's end: closed in E
+  int channel;       // the runts channel: closed in E
+  int root;          // O_PATH fd of the container init's root
+  int console;       // where the pty master goes; -1 without a terminal
+  int console_peer;  // A's end of an internal console socketpair: closed in E
+  const std::vector<Fd>* ns_fds;
+  const std::vector<int>* placeholders;
+};
+
+// E's setup, in the container init's order; returns the resolved executable.
+std::string set_up(const ExecPlan& plan, PlanProcess& proc, const ExecFds& fds) {
+  bool joined_user = false;
+  for (const auto& ns : plan.namespaces) joined_user = joined_user || ns.type == "user";
+  if (joined_user) {
+    // Become the user namespace's root before touching its files.
+    if (setresgid(0, 0, 0) < 0) fail("setgid", "0");
+    if (setresuid(0, 0, 0) < 0) fail("setuid", "0");
+  }
+  // The mount namespace alone is not enough: its root may be the host's
+  // (runts create --no-pivot) and setns() put us at that. The init's root is.
+  if (fchdir(fds.root) < 0) fail("fchdir", plan.root);
+  if (chroot(".") < 0) fail("chroot", plan.root);
+  close(fds.root);
+  if (chdir("/") < 0) fail("chdir", "/");
+  if (setsid() < 0) fail("setsid", "");
+
+  if (proc.terminal) setup_terminal(proc, fds.console);
+  if (plan.sessionKeyring && sys::keyctl_join_session(plan.sessionKeyring->c_str()) < 0 && errno != ENOSYS &&
+      errno != EPERM && errno != EACCES)
+    fail("keyctl", *plan.sessionKeyring);
+
+  // Unlike the container init's, an exec's cwd must exist already.
+  if (chdir(proc.cwd.c_str()) < 0) fail("chdir", proc.cwd);
+  set_rlimits(proc);
+  set_umask(proc);
+  if (plan.setHome) proc.env.push_back("HOME=" + home_of(proc.uid));
+  std::string exe = resolve_executable(proc);
+  apply_identity(proc);
+  // Changing ids clears both; E still depends on A and must stay closed to
+  // the container's processes while it runs runts-init.
+  prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
+  prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
+  check_cwd();
+  return exe;
+}
+
+[[noreturn]] void run_exec_child(const ExecPlan& plan, const ExecFds& fds) {
+  close(fds.channel);
+  close(fds.parent_sync);
+  if (fds.console_peer >= 0) close(fds.console_peer);
+  // Until it execs, no process of the container may look into this one
+  // (/proc/<pid>/fd, /proc/<pid>/exe): it holds host fds and runs runts-init.
+  prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
+  // (A's death before that is noticed at the latest in wait_commit: EOF.)
+  prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
+  for (const Fd& fd : *fds.ns_fds) close(fd.get());
+
+  PlanProcess proc = plan.process;
+  std::string exe;
+  try {
+    exe = set_up(plan, proc, fds);
+  } catch (const StepError& e) {
+    send_error(fds.sync, e);
+    _exit(1);
+  } catch (const std::exception& e) {
+    send_error(fds.sync, StepError("exec", "", 0, e.what()));
+    _exit(1);
+  }
+  send_ready(fds.sync);
+  // Only once runts has heard "created" may E outlive A.
+  if (!wait_commit(fds.sync)) _exit(1);
+  prctl(PR_SET_PDEATHSIG, 0, 0, 0, 0);
+  close(fds.sync);
+  exec_process(proc, plan.preserveFds, exe, *fds.placeholders);
+}
+
+}  // namespace
+
+int run_exec(const ExecPlan& plan, int channel, const std::vector<int>& placeholders) {
+  if (plan.process.terminal && !plan.consoleSocket && !plan.foreground)
+    fail("console", "", EINVAL, "process.terminal needs a console socket unless runts-init runs in the foreground");
+
+  // Pin the container init: a pidfd keeps its pid from being reused, the
+  // start time proves it is the init runts recorded, and "not exited" after
+  // the opens below proves every /proc/<pid>/... path reached that process.
+  Fd pidfd(sys::pidfd_open(plan.initPid, 0));
+  if (!pidfd.valid()) {
+    if (errno == ESRCH) init_gone(plan);
+    fail("pidfd_open", std::to_string(plan.initPid));
+  }
+  if (start_time(plan.initPid) != plan.initStartTime) init_gone(plan);
+
+  // Into the init's cgroups first, from the host's view of cgroupfs; E
+  // inherits them.
+  std::string self = std::to_string(getpid());
+  for (const auto& path : plan.cgroupProcs) {
+    if (write_file(path, self) < 0) fail("join cgroup", path);
+  }
+
+  // Everything is opened before the first setns: joining the mount
+  // namespace changes what these paths would resolve to.
+  Fd root(open(plan.root.c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC));
+  if (!root.valid()) fail("open", plan.root);
+  std::vector<Fd> ns_fds;
+  for (const auto& ns : plan.namespaces) {
+    Fd fd(open(ns.path.c_str(), O_RDONLY | O_CLOEXEC));
+    if (!fd.valid()) fail("open namespace", ns.path);
+    ns_fds.push_back(std::move(fd));
+  }
+  if (exited(pidfd.get())) init_gone(plan);
+
+  Fd console, console_peer;
+  if (plan.consoleSocket) {
+    console.reset(connect_console_socket(*plan.consoleSocket));
+  } else if (plan.process.terminal) {
+    int sv[2];
+    if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) < 0) fail("socketpair", "console");
+    console_peer.reset(sv[0]);
+    console.reset(sv[1]);
+  }
+
+  join_in_order(plan, ns_fds);
+
+  int sv[2];
+  if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0) fail("socketpair", "sync");
+  Fd sync(sv[0]), theirs(sv[1]);
+
+  // A joined pid namespace applies to children only: E is created in it.
+  pid_t child = fork();
+  if (child < 0) {
+    // ENOMEM here means the pid namespace has no init any more.
+    if (errno == ENOMEM && exited(pidfd.get())) init_gone(plan);
+    fail("fork", "exec process");
+  }
+  if (child == 0) {
+    ExecFds fds{theirs.get(), sync.get(), channel, root.get(), console.get(), console_peer.get(), &ns_fds, &placeholders};
+    run_exec_child(plan, fds);
+  }
+  theirs.reset();
+  console.reset();
+  root.reset();
+  ns_fds.clear();
+
+  Report rep = read_report(sync.get());
+  if (rep.kind != Report::Ready) {
+    kill(child, SIGKILL);
+    int status = reap(child);
+    if (rep.kind == Report::Gone) fail("exec", "", 0, "the process exited before reporting (" + describe(status) + ")");
+    throw StepError(rep.step, rep.target, rep.err, rep.reason);
+  }
+  if (!send_created(channel, child)) {
+    diag(std::string("send created: ") + strerror(errno));
+    kill(child, SIGKILL);
+    reap(child);
+    return 1;
+  }
+  send_commit(sync.get());
+  if (!plan.foreground) {
+    // E no longer depends on A once it has closed its end (at the exec).
+    wait_closed(sync.get());
+    return 0;
+  }
+  sync.reset();
+  close(channel);
+  return foreground_wait(child, console_peer.release());
+}
+
+}  // namespace runts::init
