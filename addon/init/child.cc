@@ -100,11 +100,13 @@ void run_child(const Plan& plan, const ChildFds& fds) {
   // that the process runs, or reads why a startContainer hook stopped it
   // (src/container/protocol.ts, "The exec fifo").
   int fifo = release_exec_fifo(fds.fifo);
-  try {
-    run_hooks("startContainer", plan.startContainerHooks, hook_state_json(plan, "created"));
-  } catch (const std::exception& e) {
-    report_start_failure(fifo, e.what());
-    _exit(1);
+  if (!plan.startContainerHooks.empty()) {
+    try {
+      run_hooks("startContainer", plan.startContainerHooks, hook_state_json(plan, "created"));
+    } catch (const std::exception& e) {
+      report_start_failure(fifo, e.what());
+      _exit(1);
+    }
   }
   exec_container(plan, exe, fds.placeholders);
 }

@@ -17,7 +17,7 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, readlinkSync, writeFileSync } from 'node:fs';
+import { chmodSync, chownSync, existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, readlinkSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { baseSpec, BUSYBOX, Sandbox, waitFor, type Json } from './helpers.ts';
 
@@ -227,6 +227,42 @@ describe('every kind at its moment', () => {
     ok(sb.runts(['run', '-b', m.bundle, m.id]), 'run');
     assert.deepEqual(order(m.logs), ['pre1', 'pre2', 'cr1', 'cr2', 'cr3', 'cc1', 'cc2', 'sc1', 'sc2', 'ps1', 'ps2', 'pp1', 'pp2']);
   });
+});
+
+test('in a user namespace: the container hooks run as its root, in its namespaces', () => {
+  const m = bundleWithHooks(PROCESS, () => {}, 'u');
+  const spec = JSON.parse(readFileSync(join(m.bundle, 'config.json'), 'utf8')) as Json;
+  spec.linux.namespaces.push({ type: 'user' });
+  spec.linux.uidMappings = [{ containerID: 0, hostID: 200000, size: 65536 }];
+  spec.linux.gidMappings = [{ containerID: 0, hostID: 200000, size: 65536 }];
+  // sysfs cannot be mounted from a user namespace without its own network namespace owner
+  spec.mounts = spec.mounts.filter((x: Json) => x.destination !== '/sys');
+  sb.writeSpec(m.bundle, spec);
+  // The mapped root must reach the bundle and the logs, and own the rootfs.
+  chmodSync(sb.dir, 0o711);
+  chmodSync(m.bundle, 0o711);
+  const chownAll = (dir: string): void => {
+    chownSync(dir, 200000, 200000);
+    for (const e of readdirSync(dir, { withFileTypes: true })) {
+      const p = join(dir, e.name);
+      if (e.isDirectory()) chownAll(p);
+      else if (!lstatSync(p).isSymbolicLink()) chownSync(p, 200000, 200000);
+    }
+  };
+  chownAll(join(m.bundle, 'rootfs'));
+  // The runtime's hooks create <logs>/order as root; the container's append to it.
+  writeFileSync(join(m.logs, 'order'), '');
+  chmodSync(join(m.logs, 'order'), 0o666);
+  ok(sb.runts(['create', '-b', m.bundle, m.id]), 'create');
+  ok(sb.runts(['start', m.id]), 'start');
+  ok(sb.runts(['delete', '--force', m.id]), 'delete');
+  assert.deepEqual(order(m.logs).filter((k) => k !== 'process'), [...KINDS]);
+  for (const k of ['createContainer', 'startContainer'] as const) {
+    assert.equal(stateOf(m.logs, k).pid, 1, k);
+    assert.equal(statSync(join(m.logs, `${k}.state`)).uid, 200000, `${k} ran as the container's root`);
+    assert.equal(nsOf(m.logs, k).mnt, nsOf(m.logs, 'process').mnt, k);
+  }
+  assert.equal(statSync(join(m.logs, 'createRuntime.state')).uid, 0, 'createRuntime ran as the runtime');
 });
 
 test('start waits for the exec, but never longer: a process that runs at once does not stall it', () => {
