@@ -17,6 +17,8 @@ const entries = {
   validateConfig: 'config.schema.json',
   validateState: 'state.schema.json',
   validateFeatures: 'features.schema.json',
+  // A process.json (`runts exec --process`): the `process` object of config.json on its own.
+  validateProcess: 'config-process.schema.json',
 };
 
 const ajv = new Ajv({

@@ -20,6 +20,12 @@ export interface PlanMessage {
   plan: unknown;
 }
 
+export interface ExecMessage {
+  type: 'exec';
+  /** An ExecPlan (src/plan/exec-types.ts). */
+  plan: unknown;
+}
+
 export interface CreatedMessage {
   type: 'created';
   /** Host pid of the container init, now blocked on the exec fifo. */
@@ -56,7 +62,7 @@ export interface ResumeMessage {
   type: 'resume';
 }
 
-export type InitMessage = PlanMessage | CreatedMessage | ErrorMessage | HooksMessage | ResumeMessage;
+export type InitMessage = PlanMessage | ExecMessage | CreatedMessage | ErrorMessage | HooksMessage | ResumeMessage;
 
 /**
  * One row per allowed message: in `phase`, `from` may send `type`, and the

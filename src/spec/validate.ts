@@ -1,4 +1,4 @@
-// Schema validation of the three runtime-spec documents with the validators
+// Schema validation of the runtime-spec documents with the validators
 // generated at build time (scripts/gen-validators.mjs): nothing is compiled
 // here. Each function returns every error, one formatted line each, or [].
 //
@@ -9,6 +9,7 @@
 import {
   validateConfig as configValidator,
   validateFeatures as featuresValidator,
+  validateProcess as processValidator,
   validateState as stateValidator,
   type GeneratedError,
   type GeneratedValidator,
@@ -107,4 +108,9 @@ export function validateState(doc: unknown): string[] {
 /** Lines like `features: /ociVersionMax: must be string`. */
 export function validateFeatures(doc: unknown): string[] {
   return run(featuresValidator, 'features', doc);
+}
+
+/** Lines like `process.json: /args: must be array` (a process.json for `exec --process`). */
+export function validateProcess(doc: unknown): string[] {
+  return run(processValidator, 'process.json', doc);
 }

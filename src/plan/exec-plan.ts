@@ -1,0 +1,253 @@
+// buildExecPlan: the container's config.json, the command line of `runts
+// exec` (or a process.json) and what runts found out about the running
+// container in, the ExecPlan runts-init executes out. Pure: the caller reads
+// files and probes the host. Every problem is collected and thrown together
+// as one PlanError, as buildPlan does.
+//
+// The process is composed as runc composes it: with --process the file is
+// the whole process and the per-field flags are ignored; otherwise it is the
+// config's process with args replaced, env extended (-e NAME=value replaces
+// NAME in place), terminal from -t alone, and cwd, user, additional gids,
+// no_new_privs and capabilities (-c adds to bounding, effective and
+// permitted) overridden or extended by their flags. A process.json without
+// capabilities gets the container's.
+import type { Capabilities, Process, Spec } from '../spec/types.js';
+import { capabilityNumber } from './capabilities.js';
+import { PlanError, Problems, pointer } from './errors.js';
+import { EXEC_PLAN_VERSION, type ExecNamespace, type ExecPlan } from './exec-types.js';
+import { planProcess } from './process.js';
+import type { NamespaceType } from './types.js';
+
+export { PlanError } from './errors.js';
+
+/** The per-field flags of `runts exec` (all ignored with --process). */
+export interface ExecOverrides {
+  /** The command and its arguments (positionals after the container id). */
+  args: string[];
+  cwd: string | null;
+  /** -e NAME=value, in order. */
+  env: string[];
+  tty: boolean;
+  /** -u uid[:gid], unparsed. */
+  user: string | null;
+  /** -g, already parsed by the CLI. */
+  additionalGids: number[];
+  /** --no-new-privs, or null when not given (the config's value stays). */
+  noNewPrivs: boolean | null;
+  /** -c NAME, in order. */
+  caps: string[];
+  apparmor: string;
+  processLabel: string;
+}
+
+export const NO_OVERRIDES: ExecOverrides = {
+  args: [],
+  cwd: null,
+  env: [],
+  tty: false,
+  user: null,
+  additionalGids: [],
+  noNewPrivs: null,
+  caps: [],
+  apparmor: '',
+  processLabel: '',
+};
+
+/** Which Linux security modules this host has enabled. */
+export interface HostLsm {
+  apparmor: boolean;
+  selinux: boolean;
+}
+
+export interface ExecPlanInput {
+  id: string;
+  init: { pid: number; startTime: string };
+  /** The container's config.json (schema-valid). */
+  spec: Spec;
+  /** A schema-valid process.json (--process), or null to start from the config's process. */
+  processFile: Process | null;
+  overrides: ExecOverrides;
+  consoleSocket: string | null;
+  detach: boolean;
+  preserveFds: number;
+  /** cgroup.procs files to join first (see ExecPlan.cgroupProcs). */
+  cgroupProcs: string[];
+  lsm: HostLsm;
+}
+
+/** Join order: the user namespace grants the rights to join those it owns; the mount namespace changes path lookups, so it is last. */
+export const EXEC_NAMESPACE_ORDER: readonly NamespaceType[] = ['user', 'ipc', 'uts', 'network', 'pid', 'cgroup', 'time', 'mount'];
+
+/** /proc/<pid>/ns/<name> for each type. */
+const PROC_NS_NAME: Record<NamespaceType, string> = {
+  user: 'user',
+  ipc: 'ipc',
+  uts: 'uts',
+  network: 'net',
+  pid: 'pid',
+  cgroup: 'cgroup',
+  time: 'time',
+  mount: 'mnt',
+};
+
+/** The init's namespaces of every type the config lists (created or joined at create: the init is in it either way). */
+export function execNamespaces(spec: Spec, initPid: number): ExecNamespace[] {
+  const listed = new Set((spec.linux?.namespaces ?? []).map((n) => n.type));
+  return EXEC_NAMESPACE_ORDER.filter((t) => listed.has(t)).map((type) => ({ type, path: `/proc/${initPid}/ns/${PROC_NS_NAME[type]}` }));
+}
+
+/** NAME of a NAME=value entry. */
+function envName(entry: string): string {
+  const eq = entry.indexOf('=');
+  return eq < 0 ? entry : entry.slice(0, eq);
+}
+
+/** `base` with each of `extra` replacing the entry of the same name in place, or appended. */
+export function mergeEnv(base: readonly string[], extra: readonly string[]): string[] {
+  const out = [...base];
+  for (const e of extra) {
+    const i = out.findIndex((b) => envName(b) === envName(e));
+    if (i >= 0) out[i] = e;
+    else out.push(e);
+  }
+  return out;
+}
+
+const DECIMAL_ID = /^\d+$/;
+const MAX_ID = 0xfffffffe; // (uid_t)-1 is never a real id
+
+function parseId(text: string, what: string, problems: Problems): number | undefined {
+  if (!DECIMAL_ID.test(text) || Number(text) > MAX_ID) {
+    problems.option('--user', `"${text}" is not a valid ${what} (the format is <uid>[:<gid>], numeric)`);
+    return undefined;
+  }
+  return Number(text);
+}
+
+function addCaps(caps: Capabilities | undefined, names: readonly string[], problems: Problems): Capabilities | undefined {
+  const valid = names.filter((name) => {
+    if (capabilityNumber(name) !== undefined) return true;
+    const upper = name.toUpperCase();
+    const guess = upper.startsWith('CAP_') ? upper : `CAP_${upper}`;
+    problems.option('--cap', `unknown capability "${name}"${capabilityNumber(guess) !== undefined ? ` (did you mean "${guess}"?)` : ''}`);
+    return false;
+  });
+  // Without a capabilities object the process keeps every capability already.
+  if (caps === undefined || valid.length === 0) return caps;
+  const add = (set: string[] | undefined): string[] => [...(set ?? []), ...valid.filter((c) => !(set ?? []).includes(c))];
+  return { ...caps, bounding: add(caps.bounding), effective: add(caps.effective), permitted: add(caps.permitted) };
+}
+
+/** The config's process with the command line applied. */
+function composeFromConfig(base: Process, o: ExecOverrides, problems: Problems): Process {
+  const p: Process = { ...base, user: { ...(base.user ?? {}) } };
+  p.args = [...o.args];
+  if (o.cwd !== null) {
+    if (!o.cwd.startsWith('/')) problems.option('--cwd', `"${o.cwd}" must be an absolute path`);
+    else p.cwd = o.cwd;
+  }
+  o.env.forEach((e) => {
+    const eq = e.indexOf('=');
+    if (eq < 0) problems.option('--env', `invalid environment variable "${e}" (the format is NAME=value)`);
+    else if (eq === 0) problems.option('--env', `environment variable name can't be empty: "${e}"`);
+  });
+  p.env = mergeEnv(base.env ?? [], o.env.filter((e) => e.indexOf('=') > 0));
+  p.terminal = o.tty;
+  if (o.noNewPrivs !== null) p.noNewPrivileges = o.noNewPrivs;
+  if (o.user !== null) {
+    const [uid, gid, extra] = o.user.split(':');
+    if (extra !== undefined) problems.option('--user', `"${o.user}" is not of the form <uid>[:<gid>]`);
+    const u = parseId(uid ?? '', 'uid', problems);
+    if (u !== undefined) p.user!.uid = u;
+    if (gid !== undefined) {
+      const g = parseId(gid, 'gid', problems);
+      if (g !== undefined) p.user!.gid = g;
+    }
+  }
+  if (o.additionalGids.length > 0) p.user!.additionalGids = [...(base.user?.additionalGids ?? []), ...o.additionalGids];
+  p.capabilities = addCaps(base.capabilities, o.caps, problems);
+  if (o.apparmor !== '') p.apparmorProfile = o.apparmor;
+  if (o.processLabel !== '') p.selinuxLabel = o.processLabel;
+  return p;
+}
+
+/** Settings an exec cannot honour (yet, or on this host): refused by name. */
+function checkProcessSupport(p: Process, fromFile: boolean, o: ExecOverrides, lsm: HostLsm, problems: Problems): void {
+  const where = (field: string, flag: string, flagUsed: boolean): ((msg: string) => void) =>
+    fromFile ? (msg) => problems.messages.push(`process.json: ${pointer(field)}: ${msg}`)
+    : flagUsed ? (msg) => problems.option(flag, msg)
+    : (msg) => problems.config(pointer('process', field), msg);
+  if ((p.apparmorProfile ?? '') !== '') {
+    where('apparmorProfile', '--apparmor', !fromFile && o.apparmor !== '')(
+      lsm.apparmor ? 'AppArmor profiles are not supported yet by runts' : 'this host does not have AppArmor enabled',
+    );
+  }
+  if ((p.selinuxLabel ?? '') !== '') {
+    where('selinuxLabel', '--process-label', !fromFile && o.processLabel !== '')(
+      lsm.selinux ? 'SELinux process labels are not supported yet by runts' : 'this host does not have SELinux enabled',
+    );
+  }
+  const unsupported: [keyof Process, string][] = [
+    ['scheduler', 'scheduling policies'],
+    ['ioPriority', 'I/O priorities'],
+    ['execCPUAffinity', 'exec CPU affinity'],
+  ];
+  for (const [field, what] of unsupported) {
+    if (p[field] !== undefined) where(field, '', false)(`${what} are not supported yet by runts`);
+  }
+}
+
+/** planProcess speaks of config.json's /process; for a process.json the document is the process itself. */
+function asProcessJson(message: string): string {
+  const m = /^config\.json: \/process(\/[^:]*)?: (.*)$/s.exec(message);
+  return m ? `process.json: ${m[1] ?? '/'}: ${m[2]}` : message;
+}
+
+export function buildExecPlan(input: ExecPlanInput, env: { warn?: (message: string) => void } = {}): ExecPlan {
+  const warn = env.warn ?? (() => {});
+  const problems = new Problems();
+  if (!Number.isInteger(input.preserveFds) || input.preserveFds < 0) {
+    problems.option('--preserve-fds', `${input.preserveFds} is not a non-negative integer`);
+  }
+  const fromFile = input.processFile !== null;
+  let proc: Process;
+  if (input.processFile !== null) {
+    // A process.json without capabilities gets the container's, as with
+    // runc: never more than the container was given.
+    proc = { ...input.processFile };
+    if (proc.capabilities === undefined && input.spec.process?.capabilities !== undefined) proc.capabilities = input.spec.process.capabilities;
+  } else if (input.spec.process === undefined) {
+    problems.config(pointer('process'), 'missing: nothing to start from (use --process)');
+    proc = { cwd: '/', args: input.overrides.args };
+  } else {
+    proc = composeFromConfig(input.spec.process, input.overrides, problems);
+  }
+  checkProcessSupport(proc, fromFile, input.overrides, input.lsm, problems);
+
+  const sub = new Problems();
+  const planned = planProcess(proc, { consoleSocket: input.consoleSocket, foreground: !input.detach }, sub, warn);
+  const noArgs = !fromFile && input.overrides.args.length === 0;
+  if (noArgs) problems.messages.push('process args cannot be empty (give a command, or --process)');
+  for (const m of sub.messages) {
+    if (noArgs && m.startsWith('config.json: /process/args:')) continue;
+    problems.messages.push(fromFile ? asProcessJson(m) : m);
+  }
+  if (problems.messages.length > 0) throw new PlanError([...problems.messages]);
+
+  const envList = planned.env;
+  return {
+    version: EXEC_PLAN_VERSION,
+    id: input.id,
+    initPid: input.init.pid,
+    initStartTime: input.init.startTime,
+    root: `/proc/${input.init.pid}/root`,
+    namespaces: execNamespaces(input.spec, input.init.pid),
+    cgroupProcs: [...input.cgroupProcs],
+    process: { ...planned, oomScoreAdj: null },
+    setHome: !envList.some((e) => envName(e) === 'HOME'),
+    sessionKeyring: `_ses.${input.id}`,
+    consoleSocket: input.consoleSocket,
+    foreground: !input.detach,
+    preserveFds: input.preserveFds,
+  };
+}

@@ -1,0 +1,54 @@
+// The exec plan: what runts-init needs to start one more process inside a
+// running (or created) container, fully resolved by TypeScript. It crosses to
+// runts-init as the "exec" frame (src/container/protocol.ts) with the same
+// JSON rules as the init plan (src/plan/types.ts): nothing optional, 64-bit
+// values as decimal strings. The C++ reader is addon/common/exec_plan.{h,cc};
+// keep both in step and bump EXEC_PLAN_VERSION when a field changes meaning.
+import type { NamespaceType, PlanProcess } from './types.js';
+
+export const EXEC_PLAN_VERSION = 1;
+
+export interface ExecNamespace {
+  type: NamespaceType;
+  /** /proc/<init pid>/ns/<name>: the container init's own namespace. */
+  path: string;
+}
+
+export interface ExecPlan {
+  version: typeof EXEC_PLAN_VERSION;
+  id: string;
+  /** Host pid of the container init, and its /proc/<pid>/stat field 22: runts-init pins it with a pidfd and checks both. */
+  initPid: number;
+  initStartTime: string;
+  /** /proc/<init pid>/root: opened before the namespaces are joined, entered (fchdir + chroot) by the new process. */
+  root: string;
+  /** Joined in this order: user (only when the container has its own), ipc, uts, network, pid, cgroup, time, mount last. */
+  namespaces: ExecNamespace[];
+  /**
+   * Host paths of cgroup.procs files runts-init writes its own pid to before
+   * joining anything, so the process lands in the init's cgroups; empty when
+   * runts already shares them (the usual case while runts manages no cgroups).
+   */
+  cgroupProcs: string[];
+  /**
+   * args, env, cwd (must exist: it is not created), identity, rlimits, umask,
+   * capabilities, no_new_privs, terminal. oomScoreAdj is always null: an exec
+   * keeps the score it inherits.
+   */
+  process: PlanProcess;
+  /** process.env has no HOME: set it from the container's /etc/passwd entry for the uid ("/" without one), as runc does. */
+  setHome: boolean;
+  /** Session keyring joined (created) before the exec, or null to keep the inherited one. */
+  sessionKeyring: string | null;
+  /** Unix socket that receives the pty master (process.terminal). */
+  consoleSocket: string | null;
+  /**
+   * runts-init stays the process's parent, waits for it and exits with its
+   * status (signal n → 128+n); with a terminal and no console socket it also
+   * relays between its stdio and the pty. Otherwise it exits once the
+   * process has been started (the caller's subreaper adopts it).
+   */
+  foreground: boolean;
+  /** Number of fds after stdio (3, 4, ...) passed to the process. */
+  preserveFds: number;
+}
