@@ -22,7 +22,12 @@ export interface ExecPlan {
   initStartTime: string;
   /** /proc/<init pid>/root: opened before the namespaces are joined, entered (fchdir + chroot) by the new process. */
   root: string;
-  /** Joined in this order: user (only when the container has its own), ipc, uts, network, pid, cgroup, time, mount last. */
+  /**
+   * Joined in this order: user (only when the container has its own), ipc,
+   * uts, network, pid, cgroup, time, mount last. runts-init joins the ones
+   * the container's user namespace does not own (a time namespace made
+   * before it) ahead of the user namespace, where it still may.
+   */
   namespaces: ExecNamespace[];
   /**
    * Host paths of cgroup.procs files runts-init writes its own pid to before
