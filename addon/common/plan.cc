@@ -131,6 +131,9 @@ PlanMount mount(const json& m, const std::string& p) {
   std::string as = str(m, "createAs", p);
   if (as != "dir" && as != "file") bad(sub(p, "createAs"), "expected \"dir\" or \"file\"");
   out.createAsFile = as == "file";
+  out.attrSet = static_cast<uint64_t>(integer(m, "attrSet", p, 0, kU32));
+  out.attrClr = static_cast<uint64_t>(integer(m, "attrClr", p, 0, kU32));
+  out.attrRecursive = boolean(m, "attrRecursive", p);
   return out;
 }
 

@@ -42,6 +42,9 @@ struct PlanMount {
   std::vector<unsigned long> propagation;
   std::string data;
   bool createAsFile;  // createAs == "file"
+  uint64_t attrSet;   // MOUNT_ATTR_* for mount_setattr after the mount
+  uint64_t attrClr;
+  bool attrRecursive;  // AT_RECURSIVE for that call
 };
 
 struct PlanDevice {

@@ -13,6 +13,7 @@
 #include "../common/errors.h"
 #include "../common/syscalls.h"
 #include "cgroupfs.h"
+#include "mount_attr.h"
 #include "mountinfo.h"
 #include "resolve.h"
 #include "util.h"
@@ -85,6 +86,7 @@ static void apply_mount(const Plan& plan, const PlanMount& m, int rootfd) {
   if (!top.valid()) fail("open", m.destination);
   unsigned long extra = m.flags & ~static_cast<unsigned long>(MS_BIND | MS_REC);
   if (m.bind && extra != 0) remount_bind(fd_path(top.get()), m.flags, m.destination);
+  set_mount_attrs(top.get(), m);
   for (unsigned long p : m.propagation) {
     if (mount(nullptr, fd_path(top.get()).c_str(), nullptr, p, nullptr) < 0) fail("mount", m.destination);
   }

@@ -1,6 +1,8 @@
 // The mount option vocabulary (runc's, which is mount(8)'s filesystem-
-// independent set) turned into mount(2) arguments: MS_* flags, a list of
-// propagation changes and the filesystem-specific data string.
+// independent set, plus the runtime-spec's recursive attributes)
+// turned into mount(2) arguments: MS_* flags, a list of propagation changes
+// and the filesystem-specific data string; and into mount_setattr(2)
+// attributes for the recursive options.
 import {
   MS_BIND,
   MS_DIRSYNC,
@@ -79,18 +81,63 @@ export const PROPAGATION_OPTIONS: ReadonlyMap<string, number> = new Map([
 ]);
 
 /**
+ * mount_setattr(2) attribute bits (include/uapi/linux/mount.h). The atime
+ * mode is a 3-valued field, not a bit set: changing it needs
+ * MOUNT_ATTR__ATIME in attr_clr and one of the modes in attr_set.
+ */
+export const MOUNT_ATTR_RDONLY = 0x1;
+export const MOUNT_ATTR_NOSUID = 0x2;
+export const MOUNT_ATTR_NODEV = 0x4;
+export const MOUNT_ATTR_NOEXEC = 0x8;
+export const MOUNT_ATTR__ATIME = 0x70;
+export const MOUNT_ATTR_RELATIME = 0x0;
+export const MOUNT_ATTR_NOATIME = 0x10;
+export const MOUNT_ATTR_STRICTATIME = 0x20;
+export const MOUNT_ATTR_NODIRATIME = 0x80;
+export const MOUNT_ATTR_IDMAP = 0x100000;
+export const MOUNT_ATTR_NOSYMFOLLOW = 0x200000;
+
+/** A recursive option sets or clears one attribute bit, or picks an atime mode. */
+type AttrOption = { set: boolean; attr: number } | { atime: number };
+
+/**
+ * The recursive variants of the per-mount flags (runtime-spec "rro",
+ * "rnosuid", ...), applied with mount_setattr(AT_RECURSIVE) to the mount and
+ * every mount under it. The atime options choose one mode for the whole
+ * tree: "ratime" and "rnostrictatime" go back to the kernel default
+ * (relatime), as "atime" and "nostrictatime" do in mount(8); "rnorelatime"
+ * (never skip an update) is strictatime.
+ */
+const ATTR_OPTIONS: ReadonlyMap<string, AttrOption> = new Map<string, AttrOption>([
+  ['rro', { set: true, attr: MOUNT_ATTR_RDONLY }],
+  ['rrw', { set: false, attr: MOUNT_ATTR_RDONLY }],
+  ['rnosuid', { set: true, attr: MOUNT_ATTR_NOSUID }],
+  ['rsuid', { set: false, attr: MOUNT_ATTR_NOSUID }],
+  ['rnodev', { set: true, attr: MOUNT_ATTR_NODEV }],
+  ['rdev', { set: false, attr: MOUNT_ATTR_NODEV }],
+  ['rnoexec', { set: true, attr: MOUNT_ATTR_NOEXEC }],
+  ['rexec', { set: false, attr: MOUNT_ATTR_NOEXEC }],
+  ['rnodiratime', { set: true, attr: MOUNT_ATTR_NODIRATIME }],
+  ['rdiratime', { set: false, attr: MOUNT_ATTR_NODIRATIME }],
+  ['rnosymfollow', { set: true, attr: MOUNT_ATTR_NOSYMFOLLOW }],
+  ['rsymfollow', { set: false, attr: MOUNT_ATTR_NOSYMFOLLOW }],
+  ['rnoatime', { atime: MOUNT_ATTR_NOATIME }],
+  ['ratime', { atime: MOUNT_ATTR_RELATIME }],
+  ['rrelatime', { atime: MOUNT_ATTR_RELATIME }],
+  ['rnorelatime', { atime: MOUNT_ATTR_STRICTATIME }],
+  ['rstrictatime', { atime: MOUNT_ATTR_STRICTATIME }],
+  ['rnostrictatime', { atime: MOUNT_ATTR_RELATIME }],
+]);
+
+/**
  * Options the spec lists that runts-init cannot honour yet. Passing them to
  * mount(2) as data would fail obscurely or, worse, be ignored by the
- * filesystem, so they are rejected by name. The recursive attributes need
- * mount_setattr(2) with AT_RECURSIVE; idmap needs MOUNT_ATTR_IDMAP.
+ * filesystem, so they are rejected by name.
  */
 const UNSUPPORTED_OPTIONS: ReadonlyMap<string, string> = new Map([
   ['tmpcopyup', 'copying the directory contents into a tmpfs'],
   ['idmap', 'idmapped mounts'],
   ['ridmap', 'idmapped mounts'],
-  ...['ro', 'rw', 'suid', 'nosuid', 'dev', 'nodev', 'exec', 'noexec', 'atime', 'noatime', 'diratime', 'nodiratime', 'relatime', 'norelatime', 'strictatime', 'nostrictatime', 'symfollow', 'nosymfollow'].map(
-    (o): [string, string] => [`r${o}`, 'recursive mount attributes (mount_setattr with AT_RECURSIVE)'],
-  ),
 ]);
 
 export interface ParsedMountOptions {
@@ -102,6 +149,11 @@ export interface ParsedMountOptions {
   data: string;
   /** A bind or rbind option was present. */
   bind: boolean;
+  /** MOUNT_ATTR_* bits the recursive options set and clear (a bit is never in both). */
+  attrSet: number;
+  attrClr: number;
+  /** Some recursive attribute option was given (even one that changes nothing). */
+  attrRecursive: boolean;
   /** Problems as [index of the option, message]. */
   problems: [number, string][];
 }
@@ -109,6 +161,9 @@ export interface ParsedMountOptions {
 export function parseMountOptions(options: readonly string[]): ParsedMountOptions {
   let flags = 0;
   let bind = false;
+  let attrSet = 0;
+  let attrClr = 0;
+  let attrRecursive = false;
   const propagation: number[] = [];
   const data: string[] = [];
   const problems: [number, string][] = [];
@@ -128,6 +183,21 @@ export function parseMountOptions(options: readonly string[]): ParsedMountOption
       propagation.push(prop);
       return;
     }
+    const attr = ATTR_OPTIONS.get(option);
+    if (attr !== undefined) {
+      attrRecursive = true;
+      if ('atime' in attr) {
+        attrClr |= MOUNT_ATTR__ATIME;
+        attrSet = (attrSet & ~MOUNT_ATTR__ATIME) | attr.atime;
+      } else if (attr.set) {
+        attrSet |= attr.attr;
+        attrClr &= ~attr.attr;
+      } else {
+        attrClr |= attr.attr;
+        attrSet &= ~attr.attr;
+      }
+      return;
+    }
     const unsupported = UNSUPPORTED_OPTIONS.get(option);
     if (unsupported !== undefined) {
       problems.push([i, `mount option "${option}" is not supported yet by runts (${unsupported})`]);
@@ -137,8 +207,14 @@ export function parseMountOptions(options: readonly string[]): ParsedMountOption
     if (option === '') return;
     data.push(option);
   });
-  return { flags, propagation, data: data.join(','), bind, problems };
+  return { flags, propagation, data: data.join(','), bind, attrSet, attrClr, attrRecursive, problems };
 }
 
 /** Every option runts applies (what `runts features` reports as mountOptions). */
-export const SUPPORTED_MOUNT_OPTIONS: readonly string[] = [...FLAG_OPTIONS.keys(), 'bind', 'rbind', ...PROPAGATION_OPTIONS.keys()].sort();
+export const SUPPORTED_MOUNT_OPTIONS: readonly string[] = [
+  ...FLAG_OPTIONS.keys(),
+  'bind',
+  'rbind',
+  ...PROPAGATION_OPTIONS.keys(),
+  ...ATTR_OPTIONS.keys(),
+].sort();

@@ -131,6 +131,9 @@ function planMount(m: Mount, i: number, ctx: MountContext): PlanMount | null {
     propagation: options.propagation,
     data: options.data,
     createAs: bind && ctx.sourceKind(source) === 'file' ? 'file' : 'dir',
+    attrSet: options.attrSet,
+    attrClr: options.attrClr,
+    attrRecursive: options.attrRecursive,
   };
 }
 

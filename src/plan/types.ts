@@ -60,6 +60,18 @@ export interface PlanMount {
    * empty file (bind mount of a non-directory source).
    */
   createAs: 'dir' | 'file';
+  /**
+   * MOUNT_ATTR_* bits (include/uapi/linux/mount.h) set and cleared with one
+   * mount_setattr(2) on the destination once the mount (and its bind
+   * remount) is in place, before the propagation changes: what the
+   * recursive options rro, rnosuid, rnoatime... ask for. Changing the atime
+   * mode puts MOUNT_ATTR__ATIME (0x70) in attrClr and the mode in attrSet.
+   * Both 0 and attrRecursive false: no call.
+   */
+  attrSet: number;
+  attrClr: number;
+  /** That call has AT_RECURSIVE: every mount under the destination changes too. */
+  attrRecursive: boolean;
 }
 
 export type DeviceType = 'c' | 'b' | 'p' | 'u';

@@ -91,6 +91,9 @@ const mnt = (destination: string, fstype: string, source: string, flags: number,
   propagation: [],
   data,
   createAs: 'dir',
+  attrSet: 0,
+  attrClr: 0,
+  attrRecursive: false,
 });
 
 /** A minimal valid plan: new pid/mount/uts/ipc namespaces, /proc, /dev (tmpfs + devpts), default devices. */

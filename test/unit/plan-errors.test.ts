@@ -169,8 +169,8 @@ const CASES: [string, (s: Spec) => void, string, Record<string, unknown>?][] = [
   ],
   [
     'unsupported mount option',
-    (s) => s.mounts!.push({ destination: '/mnt', source: '/srv', options: ['rbind', 'rro'] }),
-    'config.json: /mounts/7/options/1: mount option "rro" is not supported yet by runts (recursive mount attributes (mount_setattr with AT_RECURSIVE))',
+    (s) => s.mounts!.push({ destination: '/mnt', source: '/srv', options: ['rbind', 'tmpcopyup'] }),
+    'config.json: /mounts/7/options/1: mount option "tmpcopyup" is not supported yet by runts (copying the directory contents into a tmpfs)',
   ],
   [
     'idmapped mount',

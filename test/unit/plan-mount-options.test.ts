@@ -2,8 +2,12 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as C from '../../src/plan/linux-constants.ts';
-import { parseMountOptions } from '../../src/plan/mount-options.ts';
+import * as A from '../../src/plan/mount-options.ts';
+import { parseMountOptions, SUPPORTED_MOUNT_OPTIONS } from '../../src/plan/mount-options.ts';
 import { assertOnlyError, errors, plan, warnings } from './plan-fixtures.ts';
+
+/** What parseMountOptions reports for the mount_setattr part when no recursive or idmap option is given. */
+const NO_ATTRS = { attrSet: 0, attrClr: 0, attrRecursive: false };
 
 test('linux-constants carry the kernel ABI values', () => {
   assert.deepEqual(
@@ -51,12 +55,12 @@ for (const [set, flag, clear] of PAIRS) {
 test('dirsync and remount set their flags; defaults sets none', () => {
   assert.equal(parseMountOptions(['dirsync']).flags, C.MS_DIRSYNC);
   assert.equal(parseMountOptions(['remount']).flags, C.MS_REMOUNT);
-  assert.deepEqual(parseMountOptions(['defaults']), { flags: 0, propagation: [], data: '', bind: false, problems: [] });
+  assert.deepEqual(parseMountOptions(['defaults']), { flags: 0, propagation: [], data: '', bind: false, ...NO_ATTRS, problems: [] });
 });
 
 test('bind and rbind', () => {
-  assert.deepEqual(parseMountOptions(['bind']), { flags: C.MS_BIND, propagation: [], data: '', bind: true, problems: [] });
-  assert.deepEqual(parseMountOptions(['rbind']), { flags: C.MS_BIND | C.MS_REC, propagation: [], data: '', bind: true, problems: [] });
+  assert.deepEqual(parseMountOptions(['bind']), { flags: C.MS_BIND, propagation: [], data: '', bind: true, ...NO_ATTRS, problems: [] });
+  assert.deepEqual(parseMountOptions(['rbind']), { flags: C.MS_BIND | C.MS_REC, propagation: [], data: '', bind: true, ...NO_ATTRS, problems: [] });
 });
 
 test('propagation options are listed separately, in order', () => {
@@ -82,16 +86,121 @@ test('unknown options are filesystem data, in order, comma-joined; empty entries
 });
 
 test('unsupported options are reported by index, not passed as data', () => {
-  const r = parseMountOptions(['ro', 'tmpcopyup', 'rro', 'idmap', 'ridmap', 'rnosuid', 'size=1m']);
+  const r = parseMountOptions(['ro', 'tmpcopyup', 'idmap', 'ridmap', 'size=1m']);
   assert.equal(r.data, 'size=1m');
+  assert.deepEqual(r.problems, [
+    [1, 'mount option "tmpcopyup" is not supported yet by runts (copying the directory contents into a tmpfs)'],
+    [2, 'mount option "idmap" is not supported yet by runts (idmapped mounts)'],
+    [3, 'mount option "ridmap" is not supported yet by runts (idmapped mounts)'],
+  ]);
+});
+
+test('MOUNT_ATTR_* carry the kernel ABI values (include/uapi/linux/mount.h)', () => {
   assert.deepEqual(
-    r.problems.map(([i]) => i),
-    [1, 2, 3, 4, 5],
+    [A.MOUNT_ATTR_RDONLY, A.MOUNT_ATTR_NOSUID, A.MOUNT_ATTR_NODEV, A.MOUNT_ATTR_NOEXEC, A.MOUNT_ATTR__ATIME, A.MOUNT_ATTR_RELATIME],
+    [0x1, 0x2, 0x4, 0x8, 0x70, 0x0],
   );
-  for (const o of ['rro', 'rrw', 'rnosuid', 'rsuid', 'rnodev', 'rdev', 'rnoexec', 'rexec', 'ratime', 'rnoatime', 'rdiratime', 'rnodiratime', 'rrelatime', 'rnorelatime', 'rstrictatime', 'rnostrictatime', 'rsymfollow', 'rnosymfollow']) {
-    const [problem] = parseMountOptions([o]).problems;
-    assert.deepEqual(problem, [0, `mount option "${o}" is not supported yet by runts (recursive mount attributes (mount_setattr with AT_RECURSIVE))`]);
-  }
+  assert.deepEqual(
+    [A.MOUNT_ATTR_NOATIME, A.MOUNT_ATTR_STRICTATIME, A.MOUNT_ATTR_NODIRATIME, A.MOUNT_ATTR_IDMAP, A.MOUNT_ATTR_NOSYMFOLLOW],
+    [0x10, 0x20, 0x80, 0x100000, 0x200000],
+  );
+});
+
+// Every recursive option alone: [option, attrSet, attrClr].
+const ATIME = A.MOUNT_ATTR__ATIME;
+const RECURSIVE: [string, number, number][] = [
+  ['rro', A.MOUNT_ATTR_RDONLY, 0],
+  ['rrw', 0, A.MOUNT_ATTR_RDONLY],
+  ['rnosuid', A.MOUNT_ATTR_NOSUID, 0],
+  ['rsuid', 0, A.MOUNT_ATTR_NOSUID],
+  ['rnodev', A.MOUNT_ATTR_NODEV, 0],
+  ['rdev', 0, A.MOUNT_ATTR_NODEV],
+  ['rnoexec', A.MOUNT_ATTR_NOEXEC, 0],
+  ['rexec', 0, A.MOUNT_ATTR_NOEXEC],
+  ['rnodiratime', A.MOUNT_ATTR_NODIRATIME, 0],
+  ['rdiratime', 0, A.MOUNT_ATTR_NODIRATIME],
+  ['rnosymfollow', A.MOUNT_ATTR_NOSYMFOLLOW, 0],
+  ['rsymfollow', 0, A.MOUNT_ATTR_NOSYMFOLLOW],
+  // The atime mode is one field: clear all of it, set the mode.
+  ['rnoatime', A.MOUNT_ATTR_NOATIME, ATIME],
+  ['rstrictatime', A.MOUNT_ATTR_STRICTATIME, ATIME],
+  ['rrelatime', A.MOUNT_ATTR_RELATIME, ATIME],
+  // Undoing noatime or strictatime is the kernel default (relatime), as
+  // atime and nostrictatime are in mount(8); not relatime is strictatime.
+  ['ratime', A.MOUNT_ATTR_RELATIME, ATIME],
+  ['rnostrictatime', A.MOUNT_ATTR_RELATIME, ATIME],
+  ['rnorelatime', A.MOUNT_ATTR_STRICTATIME, ATIME],
+];
+
+for (const [option, set, clr] of RECURSIVE) {
+  test(`recursive option "${option}" -> mount_setattr set 0x${set.toString(16)} clear 0x${clr.toString(16)}, AT_RECURSIVE`, () => {
+    const r = parseMountOptions(['rbind', option]);
+    assert.equal(r.attrSet, set);
+    assert.equal(r.attrClr, clr);
+    assert.equal(r.attrRecursive, true);
+    // Nothing of it reaches mount(2).
+    assert.equal(r.flags, C.MS_BIND | C.MS_REC);
+    assert.equal(r.data, '');
+    assert.deepEqual(r.problems, []);
+  });
+}
+
+test('the recursive options cover the spec table: every per-mount flag option with an r in front', () => {
+  assert.deepEqual(
+    RECURSIVE.map(([o]) => o).sort(),
+    ['ro', 'rw', 'suid', 'nosuid', 'dev', 'nodev', 'exec', 'noexec', 'atime', 'noatime', 'diratime', 'nodiratime', 'relatime', 'norelatime', 'strictatime', 'nostrictatime', 'symfollow', 'nosymfollow']
+      .map((o) => `r${o}`)
+      .sort(),
+  );
+});
+
+test('recursive options: a later one wins over an earlier one, bit by bit', () => {
+  const r = (...o: string[]) => {
+    const p = parseMountOptions(o);
+    return [p.attrSet, p.attrClr];
+  };
+  assert.deepEqual(r('rro', 'rrw'), [0, A.MOUNT_ATTR_RDONLY]);
+  assert.deepEqual(r('rrw', 'rro'), [A.MOUNT_ATTR_RDONLY, 0]);
+  assert.deepEqual(r('rro', 'rnosuid', 'rsuid', 'rnodev'), [A.MOUNT_ATTR_RDONLY | A.MOUNT_ATTR_NODEV, A.MOUNT_ATTR_NOSUID]);
+  assert.deepEqual(r('rnoatime', 'rstrictatime'), [A.MOUNT_ATTR_STRICTATIME, ATIME]);
+  assert.deepEqual(r('rstrictatime', 'rrelatime', 'rnodiratime'), [A.MOUNT_ATTR_RELATIME | A.MOUNT_ATTR_NODIRATIME, ATIME]);
+});
+
+test('recursive and per-mount options are independent: ro stays an MS_ flag, rnosuid an attribute', () => {
+  const r = parseMountOptions(['bind', 'ro', 'rnosuid', 'nodev', 'rrw']);
+  assert.equal(r.flags, C.MS_BIND | C.MS_RDONLY | C.MS_NODEV);
+  assert.equal(r.attrSet, A.MOUNT_ATTR_NOSUID);
+  assert.equal(r.attrClr, A.MOUNT_ATTR_RDONLY);
+});
+
+test('SUPPORTED_MOUNT_OPTIONS (what `runts features` claims) has the recursive options, not tmpcopyup or idmap', () => {
+  for (const [o] of RECURSIVE) assert.ok(SUPPORTED_MOUNT_OPTIONS.includes(o), o);
+  for (const o of ['ro', 'bind', 'rbind', 'rshared']) assert.ok(SUPPORTED_MOUNT_OPTIONS.includes(o), o);
+  for (const o of ['tmpcopyup', 'idmap', 'ridmap']) assert.ok(!SUPPORTED_MOUNT_OPTIONS.includes(o), o);
+  assert.deepEqual([...SUPPORTED_MOUNT_OPTIONS], [...SUPPORTED_MOUNT_OPTIONS].sort());
+});
+
+test('planned mounts carry the recursive attributes', () => {
+  const p = plan((s) => {
+    s.mounts!.push({ destination: '/data', source: '/srv/data', options: ['rbind', 'ro', 'rro', 'rnosuid', 'rnoexec', 'rprivate'] });
+    s.mounts!.push({ destination: '/t', type: 'tmpfs', source: 'tmpfs', options: ['rnoatime'] });
+  });
+  assert.deepEqual(p.mounts[7], {
+    destination: '/data',
+    source: '/srv/data',
+    fstype: '',
+    bind: true,
+    flags: C.MS_BIND | C.MS_REC | C.MS_RDONLY,
+    propagation: [C.MS_PRIVATE | C.MS_REC],
+    data: '',
+    createAs: 'dir',
+    attrSet: A.MOUNT_ATTR_RDONLY | A.MOUNT_ATTR_NOSUID | A.MOUNT_ATTR_NOEXEC,
+    attrClr: 0,
+    attrRecursive: true,
+  });
+  assert.deepEqual([p.mounts[8]?.attrSet, p.mounts[8]?.attrClr, p.mounts[8]?.attrRecursive], [A.MOUNT_ATTR_NOATIME, ATIME, true]);
+  // Mounts without them ask for no mount_setattr call.
+  for (const m of p.mounts.slice(0, 7)) assert.deepEqual([m.attrSet, m.attrClr, m.attrRecursive], [0, 0, false], m.destination);
 });
 
 test('a mount with tmpcopyup is refused with its path', () => {
@@ -117,6 +226,7 @@ test('bind mounts: source resolved against the bundle, fstype empty, file or dir
       propagation: [C.MS_PRIVATE | C.MS_REC],
       data: '',
       createAs: 'dir',
+      ...NO_ATTRS,
     },
     {
       destination: '/etc/resolv.conf',
@@ -127,9 +237,10 @@ test('bind mounts: source resolved against the bundle, fstype empty, file or dir
       propagation: [],
       data: '',
       createAs: 'file',
+      ...NO_ATTRS,
     },
     // type "bind" alone is a bind mount (runc 1.1.5 fails it with ENODEV).
-    { destination: '/plain', source: '/srv/x', fstype: '', bind: true, flags: C.MS_BIND, propagation: [], data: '', createAs: 'dir' },
+    { destination: '/plain', source: '/srv/x', fstype: '', bind: true, flags: C.MS_BIND, propagation: [], data: '', createAs: 'dir', ...NO_ATTRS },
   ]);
 });
 

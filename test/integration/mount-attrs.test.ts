@@ -1,0 +1,117 @@
+// Recursive mount attributes (rro, rnosuid, ... via mount_setattr with
+// AT_RECURSIVE), checked from inside real containers. The host tree has
+// tmpfs submounts of its own, made here and unmounted in after(), so
+// "recursive" is visible.
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { baseSpec, cleanEnv, RUNTS, Sandbox, type Json } from './helpers.ts';
+
+let sb: Sandbox;
+const mounted: string[] = [];
+/** A host dir with a file and a tmpfs submount "sub" (with a file too). */
+let tree: string;
+
+function sh(cmd: string, args: string[]): void {
+  const r = spawnSync(cmd, args, { encoding: 'utf8' });
+  assert.equal(r.status, 0, `${cmd} ${args.join(' ')}: ${r.stderr}`);
+}
+
+function tmpfsAt(dir: string, opts: string): void {
+  mkdirSync(dir, { recursive: true });
+  sh('mount', ['-t', 'tmpfs', '-o', opts, 'tmpfs', dir]);
+  mounted.push(dir);
+}
+
+before(() => {
+  sb = new Sandbox();
+  tree = join(sb.dir, 'tree');
+  mkdirSync(tree);
+  writeFileSync(join(tree, 'top'), 'top\n');
+  tmpfsAt(join(tree, 'sub'), 'size=1m,mode=755');
+  writeFileSync(join(tree, 'sub', 'file'), 'sub\n');
+  // Read-only as a mount (the filesystem itself stays writable), as rrw can undo.
+  tmpfsAt(join(tree, 'rosub'), 'size=1m,mode=755');
+  sh('mount', ['-o', 'remount,bind,ro', join(tree, 'rosub')]);
+});
+
+after(() => {
+  // Unmounted before the sandbox dir is removed, or rm would descend into them.
+  for (const dir of mounted.reverse()) {
+    if (spawnSync('umount', [dir]).status !== 0) spawnSync('umount', ['-l', dir]);
+  }
+  sb.cleanup();
+});
+
+/** Runs `script` in a container with `mount` added (and `edit` applied); returns its stdout. */
+function inside(script: string, mount: Json, edit: (spec: Json, bundle: string) => void = () => {}): string {
+  const spec = baseSpec(['sh', '-c', script]);
+  spec.mounts.push(mount);
+  const b = sb.bundle(spec);
+  edit(spec, b);
+  sb.writeSpec(b, spec);
+  const r = sb.runts(['run', '-b', b, sb.id()]);
+  assert.equal(r.status, 0, `container failed: ${r.stderr}\n${r.stdout}`);
+  return r.stdout;
+}
+
+const WRITABLE = 'for p in /mnt/w /mnt/sub/w /mnt/rosub/w; do if touch $p 2>/dev/null; then echo "$p rw"; rm $p; else echo "$p ro"; fi; done';
+
+/** The mount options (6th field) of the mountinfo line for `point`, inside the container. */
+function optionsOf(mountinfo: string, point: string): string[] {
+  const line = mountinfo.split('\n').find((l) => l.split(' ')[4] === point);
+  assert.ok(line, `${point} not in mountinfo:\n${mountinfo}`);
+  return line.split(' ')[5]!.split(',');
+}
+
+test('rro makes the whole rbind tree read-only; plain ro only its top', () => {
+  const bind = (options: string[]) => ({ destination: '/mnt', type: 'bind', source: tree, options });
+  assert.deepEqual(inside(WRITABLE, bind(['rbind', 'rro'])).trim().split('\n'), ['/mnt/w ro', '/mnt/sub/w ro', '/mnt/rosub/w ro']);
+  assert.deepEqual(inside(WRITABLE, bind(['rbind', 'ro'])).trim().split('\n'), ['/mnt/w ro', '/mnt/sub/w rw', '/mnt/rosub/w ro']);
+  // rrw clears read-only on every mount, the host's ro submount included (in the container's copy only).
+  assert.deepEqual(inside(WRITABLE, bind(['rbind', 'ro', 'rrw'])).trim().split('\n'), ['/mnt/w rw', '/mnt/sub/w rw', '/mnt/rosub/w rw']);
+  assert.ok(optionsOf(spawnSync('cat', ['/proc/self/mountinfo'], { encoding: 'utf8' }).stdout, join(tree, 'rosub')).includes('ro'));
+  assert.deepEqual(readdirSync(tree).sort(), ['rosub', 'sub', 'top']);
+});
+
+test('rnosuid, rnoexec, rnodev and rnoatime reach the submount; without them it keeps its own flags', () => {
+  const bind = (options: string[]) => ({ destination: '/mnt', type: 'bind', source: tree, options });
+  const rec = inside('cat /proc/self/mountinfo', bind(['rbind', 'rnosuid', 'rnoexec', 'rnodev', 'rnoatime']));
+  for (const point of ['/mnt', '/mnt/sub']) {
+    const opts = optionsOf(rec, point);
+    for (const o of ['nosuid', 'noexec', 'nodev', 'noatime']) assert.ok(opts.includes(o), `${point}: ${o} missing in ${opts}`);
+    assert.ok(opts.includes('rw'), `${point}: ${opts}`);
+  }
+  // Non-recursive nosuid: the top only.
+  const plain = inside('cat /proc/self/mountinfo', bind(['rbind', 'nosuid', 'noexec']));
+  assert.ok(optionsOf(plain, '/mnt').includes('nosuid'));
+  const sub = optionsOf(plain, '/mnt/sub');
+  assert.ok(!sub.includes('nosuid') && !sub.includes('noexec'), `submount: ${sub}`);
+});
+
+test('a recursive option on a fresh (non-bind) mount applies to it', () => {
+  const out = inside('cat /proc/self/mountinfo', { destination: '/mnt', type: 'tmpfs', source: 'tmpfs', options: ['rro', 'rnosuid', 'size=1m'] });
+  const opts = optionsOf(out, '/mnt');
+  assert.ok(opts.includes('ro') && opts.includes('nosuid'), `${opts}`);
+});
+
+test('without mount_setattr (ENOSYS) the create fails naming the mount and the options, and leaves nothing', { skip: spawnSync('strace', ['-V']).status !== 0 && 'no strace' }, () => {
+  for (const [mount, want] of [
+    [{ options: ['rbind', 'rro', 'rnosuid'] }, 'runts: mount_setattr: /mnt: Function not implemented (applying rro, rnosuid; mount_setattr needs Linux 5.12 or later)'],
+  ] as const) {
+    const spec = baseSpec(['true']);
+    spec.mounts.push({ destination: '/mnt', type: 'bind', source: tree, ...mount });
+    const b = sb.bundle(spec);
+    const id = sb.id();
+    const r = spawnSync(
+      'strace',
+      ['-f', '-qq', '-o', '/dev/null', '-e', 'trace=mount_setattr', '-e', 'inject=mount_setattr:error=ENOSYS', process.execPath, RUNTS, '--root', sb.root, 'create', '-b', b, id],
+      { encoding: 'utf8', env: cleanEnv(), stdio: ['ignore', 'pipe', 'pipe'], timeout: 60_000 },
+    );
+    assert.notEqual(r.status, 0);
+    assert.ok(r.stderr.split('\n').includes(want), r.stderr);
+    assert.ok(!existsSync(join(sb.root, id)), 'state dir left behind');
+  }
+});
