@@ -7,6 +7,7 @@ import { DEFAULT_ROOT, SPEC_VERSION, StateStore } from '../container/state-store
 import { RuntsError } from '../container/errors.js';
 import { create } from './commands/create.js';
 import { del } from './commands/delete.js';
+import { exec } from './commands/exec.js';
 import { kill } from './commands/kill.js';
 import { list } from './commands/list.js';
 import { run } from './commands/run.js';
@@ -17,7 +18,7 @@ import { RUNTS_VERSION as VERSION } from './version.js';
 import { features } from './commands/features.js';
 import { spec } from './commands/spec.js';
 
-export const COMMANDS: Command[] = [create, del, features, kill, list, run, spec, start, state];
+export const COMMANDS: Command[] = [create, del, exec, features, kill, list, run, spec, start, state];
 
 export const GLOBAL_FLAGS: FlagSpec[] = [
   { name: 'debug', type: 'bool', usage: 'enable debug logging' },
