@@ -134,6 +134,14 @@ PlanMount mount(const json& m, const std::string& p) {
   out.attrSet = static_cast<uint64_t>(integer(m, "attrSet", p, 0, kU32));
   out.attrClr = static_cast<uint64_t>(integer(m, "attrClr", p, 0, kU32));
   out.attrRecursive = boolean(m, "attrRecursive", p);
+  const json& im = field(m, "idmap", sub(p, "idmap"));
+  if (!im.is_null()) {
+    std::string q = sub(p, "idmap");
+    if (!im.is_object()) bad(q, "expected an object or null");
+    PlanIdmap idmap{boolean(im, "recursive", q), id_mappings(im, "uidMappings", q), id_mappings(im, "gidMappings", q)};
+    if (idmap.uidMappings.empty() != idmap.gidMappings.empty()) bad(q, "uidMappings and gidMappings must both be empty or both be given");
+    out.idmap = std::move(idmap);
+  }
   return out;
 }
 

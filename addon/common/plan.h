@@ -33,6 +33,13 @@ struct PlanTimeOffset {
   int64_t nanosecs;
 };
 
+struct PlanIdmap {
+  bool recursive;  // ridmap
+  // Both empty: the container's user namespace supplies the mapping.
+  std::vector<PlanIdMapping> uidMappings;
+  std::vector<PlanIdMapping> gidMappings;
+};
+
 struct PlanMount {
   std::string destination;
   std::string source;
@@ -45,6 +52,7 @@ struct PlanMount {
   uint64_t attrSet;   // MOUNT_ATTR_* for mount_setattr after the mount
   uint64_t attrClr;
   bool attrRecursive;  // AT_RECURSIVE for that call
+  std::optional<PlanIdmap> idmap;
 };
 
 struct PlanDevice {

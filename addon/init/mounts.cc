@@ -13,6 +13,7 @@
 #include "../common/errors.h"
 #include "../common/syscalls.h"
 #include "cgroupfs.h"
+#include "idmap.h"
 #include "mount_attr.h"
 #include "mountinfo.h"
 #include "resolve.h"
@@ -71,9 +72,17 @@ Fd prepare_rootfs(const Plan& plan) {
   return root;
 }
 
-static void apply_mount(const Plan& plan, const PlanMount& m, int rootfd) {
+static void apply_mount(const Plan& plan, size_t index, int rootfd) {
+  const PlanMount& m = plan.mounts[index];
   Fd dest = ensure_in_root(rootfd, m.destination, m.createAsFile ? Create::File : Create::Dir);
-  if (m.fstype == "cgroup" && !m.bind) {
+  if (m.idmap) {
+    // Made by runts-init on the host (idmap.h); moved onto the destination
+    // through its fd, so the resolved path is the one mounted over.
+    int tree = idmapped_mount(index);
+    if (tree < 0) fail("move_mount", m.destination, EBADF, "the idmapped mount was not prepared");
+    if (mount_api::move_mount(tree, "", dest.get(), "", mount_api::kMoveMountFEmptyPath | mount_api::kMoveMountTEmptyPath) < 0)
+      fail("move_mount", m.destination);
+  } else if (m.fstype == "cgroup" && !m.bind) {
     mount_cgroup(m, rootfd, dest.get(), plan.creates("cgroup"));
   } else {
     const char* type = m.bind ? nullptr : m.fstype.c_str();
@@ -93,7 +102,8 @@ static void apply_mount(const Plan& plan, const PlanMount& m, int rootfd) {
 }
 
 void apply_mounts(const Plan& plan, int rootfd) {
-  for (const auto& m : plan.mounts) apply_mount(plan, m, rootfd);
+  for (size_t i = 0; i < plan.mounts.size(); i++) apply_mount(plan, i, rootfd);
+  release_idmapped_mounts();
 }
 
 void switch_root(const Plan& plan) {

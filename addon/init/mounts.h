@@ -15,8 +15,9 @@ namespace runts::init {
 // itself and returns an O_PATH fd of that bind mount.
 Fd prepare_rootfs(const Plan& plan);
 
-// Every plan mount, in order, onto its destination resolved inside `rootfd`,
-// each followed by its bind remount, mount_setattr attributes and
+// Every plan mount, in order, onto its destination resolved inside `rootfd`
+// (idmapped ones are moved there from the trees prepare_idmapped_mounts
+// made), each followed by its bind remount, mount_setattr attributes and
 // propagation changes.
 void apply_mounts(const Plan& plan, int rootfd);
 

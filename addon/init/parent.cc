@@ -15,6 +15,7 @@
 #include "../common/fd.h"
 #include "channel.h"
 #include "child.h"
+#include "idmap.h"
 #include "namespaces.h"
 #include "relay.h"
 #include "sync.h"
@@ -95,6 +96,7 @@ int run_parent(const Plan& plan, int channel, const std::vector<int>& placeholde
       console.reset(sv[1]);
     }
 
+    prepare_idmapped_mounts(plan);  // on the host, before any namespace changes (idmap.h)
     join_namespaces(plan);
     prepare_time_namespace(plan);
 
@@ -109,6 +111,7 @@ int run_parent(const Plan& plan, int channel, const std::vector<int>& placeholde
       run_child(plan, fds);
     }
     theirs.reset();
+    release_idmapped_mounts();  // C has its own copies
     console.reset();
 
     if (plan.creates("user")) write_id_maps(child, plan);

@@ -41,7 +41,8 @@ export function buildFeatures(opts: FeaturesOptions): Record<string, unknown> {
       apparmor: { enabled: false },
       selinux: { enabled: false },
       intelRdt: { enabled: false },
-      mountExtensions: { idmap: { enabled: false } },
+      // uidMappings/gidMappings on bind mounts (options idmap/ridmap): src/plan/mounts.ts.
+      mountExtensions: { idmap: { enabled: true } },
       netDevices: { enabled: false },
     },
     potentiallyUnsafeConfigAnnotations: [],

@@ -14,12 +14,17 @@ function overlaps(a0: number, aSize: number, b0: number, bSize: number): boolean
   return a0 < b0 + bSize && b0 < a0 + aSize;
 }
 
-function checkMappings(field: 'uidMappings' | 'gidMappings', maps: LinuxIdMapping[], problems: Problems): void {
+/**
+ * The kernel's rules for one map, each broken one reported at its pointer;
+ * `base` is where the array is ("linux", "uidMappings"). Also used for the
+ * mappings of idmapped mounts, which go into a user namespace the same way.
+ */
+export function checkMappings(base: (string | number)[], maps: LinuxIdMapping[], problems: Problems): void {
   if (maps.length > MAX_ID_MAP_LINES) {
-    problems.config(pointer('linux', field), `${maps.length} mappings; the kernel accepts at most ${MAX_ID_MAP_LINES}`);
+    problems.config(pointer(...base), `${maps.length} mappings; the kernel accepts at most ${MAX_ID_MAP_LINES}`);
   }
   maps.forEach((m, i) => {
-    const at = pointer('linux', field, i);
+    const at = pointer(...base, i);
     if (m.size === 0) {
       problems.config(`${at}/size`, 'mapping size must be greater than 0');
       return;
@@ -35,10 +40,10 @@ function checkMappings(field: 'uidMappings' | 'gidMappings', maps: LinuxIdMappin
       const o = maps[j];
       if (o === undefined || o.size === 0) continue;
       if (overlaps(m.containerID, m.size, o.containerID, o.size)) {
-        problems.config(`${at}/containerID`, `container id range overlaps ${pointer('linux', field, j)}`);
+        problems.config(`${at}/containerID`, `container id range overlaps ${pointer(...base, j)}`);
       }
       if (overlaps(m.hostID, m.size, o.hostID, o.size)) {
-        problems.config(`${at}/hostID`, `host id range overlaps ${pointer('linux', field, j)}`);
+        problems.config(`${at}/hostID`, `host id range overlaps ${pointer(...base, j)}`);
       }
     }
   });
@@ -82,8 +87,8 @@ export function planIdMappings(linux: Linux | undefined, user: User | undefined,
   if (gids === undefined || gids.length === 0) {
     problems.config(pointer('linux', 'gidMappings'), 'required with a new user namespace');
   }
-  checkMappings('uidMappings', uids ?? [], problems);
-  checkMappings('gidMappings', gids ?? [], problems);
+  checkMappings(['linux', 'uidMappings'], uids ?? [], problems);
+  checkMappings(['linux', 'gidMappings'], gids ?? [], problems);
 
   if (uids !== undefined && uids.length > 0) {
     const uid = user?.uid ?? 0;

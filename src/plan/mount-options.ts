@@ -1,5 +1,5 @@
 // The mount option vocabulary (runc's, which is mount(8)'s filesystem-
-// independent set, plus the runtime-spec's recursive attributes)
+// independent set, plus the runtime-spec's recursive attributes and idmap)
 // turned into mount(2) arguments: MS_* flags, a list of propagation changes
 // and the filesystem-specific data string; and into mount_setattr(2)
 // attributes for the recursive options.
@@ -134,11 +134,7 @@ const ATTR_OPTIONS: ReadonlyMap<string, AttrOption> = new Map<string, AttrOption
  * mount(2) as data would fail obscurely or, worse, be ignored by the
  * filesystem, so they are rejected by name.
  */
-const UNSUPPORTED_OPTIONS: ReadonlyMap<string, string> = new Map([
-  ['tmpcopyup', 'copying the directory contents into a tmpfs'],
-  ['idmap', 'idmapped mounts'],
-  ['ridmap', 'idmapped mounts'],
-]);
+const UNSUPPORTED_OPTIONS: ReadonlyMap<string, string> = new Map([['tmpcopyup', 'copying the directory contents into a tmpfs']]);
 
 export interface ParsedMountOptions {
   /** MS_* flags, propagation excluded; MS_BIND (| MS_REC) for bind/rbind. */
@@ -154,6 +150,8 @@ export interface ParsedMountOptions {
   attrClr: number;
   /** Some recursive attribute option was given (even one that changes nothing). */
   attrRecursive: boolean;
+  /** "idmap" or "ridmap", whichever came last; null for neither. */
+  idmap: 'idmap' | 'ridmap' | null;
   /** Problems as [index of the option, message]. */
   problems: [number, string][];
 }
@@ -164,6 +162,7 @@ export function parseMountOptions(options: readonly string[]): ParsedMountOption
   let attrSet = 0;
   let attrClr = 0;
   let attrRecursive = false;
+  let idmap: ParsedMountOptions['idmap'] = null;
   const propagation: number[] = [];
   const data: string[] = [];
   const problems: [number, string][] = [];
@@ -198,6 +197,10 @@ export function parseMountOptions(options: readonly string[]): ParsedMountOption
       }
       return;
     }
+    if (option === 'idmap' || option === 'ridmap') {
+      idmap = option;
+      return;
+    }
     const unsupported = UNSUPPORTED_OPTIONS.get(option);
     if (unsupported !== undefined) {
       problems.push([i, `mount option "${option}" is not supported yet by runts (${unsupported})`]);
@@ -207,7 +210,7 @@ export function parseMountOptions(options: readonly string[]): ParsedMountOption
     if (option === '') return;
     data.push(option);
   });
-  return { flags, propagation, data: data.join(','), bind, attrSet, attrClr, attrRecursive, problems };
+  return { flags, propagation, data: data.join(','), bind, attrSet, attrClr, attrRecursive, idmap, problems };
 }
 
 /** Every option runts applies (what `runts features` reports as mountOptions). */
@@ -217,4 +220,6 @@ export const SUPPORTED_MOUNT_OPTIONS: readonly string[] = [
   'rbind',
   ...PROPAGATION_OPTIONS.keys(),
   ...ATTR_OPTIONS.keys(),
+  'idmap',
+  'ridmap',
 ].sort();

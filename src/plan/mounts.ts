@@ -1,8 +1,9 @@
 // spec.mounts -> PlanMount[], in config order (the spec requires it).
 import type { Mount } from '../spec/types.js';
-import type { NamespaceType, PlanMount } from './types.js';
+import type { NamespaceType, PlanIdmap, PlanMount } from './types.js';
 import { pointer, type Problems } from './errors.js';
-import { MS_BIND } from './linux-constants.js';
+import { checkMappings } from './id-mappings.js';
+import { MS_BIND, MS_REC } from './linux-constants.js';
 import { parseMountOptions } from './mount-options.js';
 import { bundlePath, cleanContainerPath, isWithin } from './paths.js';
 import type { NamespaceSet } from './namespaces.js';
@@ -75,10 +76,13 @@ function planMount(m: Mount, i: number, ctx: MountContext): PlanMount | null {
   const bind = options.bind || m.type === 'bind';
   const flags = bind ? options.flags | MS_BIND : options.flags;
 
-  if (m.uidMappings !== undefined || m.gidMappings !== undefined) {
-    const field = m.uidMappings !== undefined ? 'uidMappings' : 'gidMappings';
-    problems.config(at(field), 'idmapped mounts are not supported yet by runts');
-    ok = false;
+  let idmap: PlanIdmap | null = null;
+  if (options.idmap !== null || m.uidMappings !== undefined || m.gidMappings !== undefined) {
+    idmap = planIdmap(m, i, bind, options.idmap === 'ridmap', ctx);
+    if (idmap === null) ok = false;
+    else if (idmap.recursive && (flags & MS_REC) === 0) {
+      ctx.warn(`config.json: ${at('options')}: "ridmap" on a non-recursive bind mount maps just that one mount (use "rbind" to take its submounts along)`);
+    }
   }
 
   let source = m.source ?? '';
@@ -134,7 +138,46 @@ function planMount(m: Mount, i: number, ctx: MountContext): PlanMount | null {
     attrSet: options.attrSet,
     attrClr: options.attrClr,
     attrRecursive: options.attrRecursive,
+    idmap,
   };
+}
+
+/**
+ * An idmapped mount (config.md, options "idmap" and "ridmap"): only bind
+ * mounts, with both of the mount's maps or neither; without them the
+ * container's own user namespace supplies the mapping, and without one of
+ * those either the spec requires an error. Mappings alone, without either
+ * option, still make a (non-recursive) idmapped mount: the spec asks for
+ * the option only so that runtimes that do not know the maps fail rather
+ * than ignore them.
+ */
+function planIdmap(m: Mount, i: number, bind: boolean, recursive: boolean, ctx: MountContext): PlanIdmap | null {
+  const at = (...rest: (string | number)[]) => pointer('mounts', i, ...rest);
+  const { problems } = ctx;
+  const before = problems.messages.length;
+  if (!bind) {
+    problems.config(at('options'), 'idmapped mounts ("idmap", "ridmap", uidMappings, gidMappings) need a bind mount ("bind" or "rbind")');
+  }
+  const uids = m.uidMappings;
+  const gids = m.gidMappings;
+  if ((uids === undefined) !== (gids === undefined)) {
+    const [given, missing] = uids === undefined ? ['gidMappings', 'uidMappings'] : ['uidMappings', 'gidMappings'];
+    problems.config(at(given), `must be given together with ${missing}`);
+  }
+  for (const [field, maps] of [['uidMappings', uids], ['gidMappings', gids]] as const) {
+    if (maps === undefined) continue;
+    if (maps.length === 0) problems.config(at(field), 'must not be empty (leave both out to use the container\'s user namespace)');
+    checkMappings(['mounts', i, field], maps, problems);
+  }
+  if (uids === undefined && gids === undefined && !ctx.namespaces.has('user')) {
+    problems.config(
+      at('options'),
+      'an idmapped mount without uidMappings and gidMappings takes the container\'s user namespace mappings, and the container has no user namespace',
+    );
+  }
+  if (problems.messages.length !== before) return null;
+  const copy = (maps: typeof uids) => (maps ?? []).map((x) => ({ containerID: x.containerID, hostID: x.hostID, size: x.size }));
+  return { recursive, uidMappings: copy(uids), gidMappings: copy(gids) };
 }
 
 export interface PlannedMounts {

@@ -72,6 +72,28 @@ export interface PlanMount {
   attrClr: number;
   /** That call has AT_RECURSIVE: every mount under the destination changes too. */
   attrRecursive: boolean;
+  /** Non-null: an idmapped bind mount ("idmap"/"ridmap", or the mount's uidMappings/gidMappings). */
+  idmap: PlanIdmap | null;
+}
+
+/**
+ * runts-init clones the source (OPEN_TREE_CLONE, AT_RECURSIVE for rbind) in
+ * the host's user namespace, applies MOUNT_ATTR_IDMAP with a user namespace
+ * holding these mappings, and the container init moves that tree onto the
+ * destination instead of calling mount(2).
+ */
+export interface PlanIdmap {
+  /** "ridmap": the mapping is applied to every mount of the cloned tree, not only its top. */
+  recursive: boolean;
+  /**
+   * The mount's mappings, in the user-namespace format: an id stored in the
+   * source filesystem as containerID appears in the mount as hostID (the
+   * direction crun and podman use). Both empty: use the container's user
+   * namespace (the plan's uidMappings/gidMappings when the clone creates
+   * one, the joined namespace itself when it has a path).
+   */
+  uidMappings: PlanIdMapping[];
+  gidMappings: PlanIdMapping[];
 }
 
 export type DeviceType = 'c' | 'b' | 'p' | 'u';

@@ -94,6 +94,7 @@ const mnt = (destination: string, fstype: string, source: string, flags: number,
   attrSet: 0,
   attrClr: 0,
   attrRecursive: false,
+  idmap: null,
 });
 
 /** A minimal valid plan: new pid/mount/uts/ipc namespaces, /proc, /dev (tmpfs + devpts), default devices. */

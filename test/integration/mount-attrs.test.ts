@@ -1,11 +1,11 @@
 // Recursive mount attributes (rro, rnosuid, ... via mount_setattr with
-// AT_RECURSIVE), checked from inside real containers. The host tree has
-// tmpfs submounts of its own, made here and unmounted in after(), so
-// "recursive" is visible.
+// AT_RECURSIVE) and idmapped bind mounts (idmap, ridmap), checked from inside
+// real containers. The host trees have a tmpfs submount of their own, made
+// here and unmounted in after(), so "recursive" is visible.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
+import { chmodSync, chownSync, existsSync, mkdirSync, readdirSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { baseSpec, cleanEnv, RUNTS, Sandbox, type Json } from './helpers.ts';
 
@@ -13,6 +13,8 @@ let sb: Sandbox;
 const mounted: string[] = [];
 /** A host dir with a file and a tmpfs submount "sub" (with a file too). */
 let tree: string;
+/** The same, everything owned by 1000:1000, for the idmap tests. */
+let owned: string;
 
 function sh(cmd: string, args: string[]): void {
   const r = spawnSync(cmd, args, { encoding: 'utf8' });
@@ -35,6 +37,15 @@ before(() => {
   // Read-only as a mount (the filesystem itself stays writable), as rrw can undo.
   tmpfsAt(join(tree, 'rosub'), 'size=1m,mode=755');
   sh('mount', ['-o', 'remount,bind,ro', join(tree, 'rosub')]);
+
+  owned = join(sb.dir, 'owned');
+  mkdirSync(owned);
+  writeFileSync(join(owned, 'f'), 'f\n');
+  chownSync(owned, 1000, 1000);
+  chownSync(join(owned, 'f'), 1000, 1000);
+  tmpfsAt(join(owned, 'sub'), 'size=1m,mode=755,uid=1000,gid=1000');
+  writeFileSync(join(owned, 'sub', 's'), 's\n');
+  chownSync(join(owned, 'sub', 's'), 1000, 1000);
 });
 
 after(() => {
@@ -97,12 +108,101 @@ test('a recursive option on a fresh (non-bind) mount applies to it', () => {
   assert.ok(opts.includes('ro') && opts.includes('nosuid'), `${opts}`);
 });
 
-test('without mount_setattr (ENOSYS) the create fails naming the mount and the options, and leaves nothing', { skip: spawnSync('strace', ['-V']).status !== 0 && 'no strace' }, () => {
+// Mappings are in the user-namespace format, read as crun (1.8.1 here) reads
+// them: an id stored on disk as containerID shows in the mount as hostID.
+const ONE_THOUSAND_IS_ROOT = [{ containerID: 1000, hostID: 0, size: 1 }];
+
+test('idmap: files of uid 1000 show as root inside, and root\'s new files land as 1000 on the host', () => {
+  rmSync(join(owned, 'new'), { force: true });
+  const out = inside('stat -c "%u:%g %n" /mnt /mnt/f /mnt/sub/s; touch /mnt/new && echo created; cat /proc/self/mountinfo', {
+    destination: '/mnt',
+    type: 'bind',
+    source: owned,
+    options: ['rbind', 'idmap'],
+    uidMappings: ONE_THOUSAND_IS_ROOT,
+    gidMappings: ONE_THOUSAND_IS_ROOT,
+  });
+  const lines = out.split('\n');
+  // idmap maps only the top: the submount shows its real owner.
+  assert.deepEqual(lines.slice(0, 4), ['0:0 /mnt', '0:0 /mnt/f', '1000:1000 /mnt/sub/s', 'created']);
+  assert.ok(optionsOf(out, '/mnt').includes('idmapped'));
+  assert.ok(!optionsOf(out, '/mnt/sub').includes('idmapped'));
+  const st = statSync(join(owned, 'new'));
+  assert.deepEqual([st.uid, st.gid], [1000, 1000]);
+  rmSync(join(owned, 'new'));
+});
+
+test('ridmap: the submount is idmapped too', () => {
+  rmSync(join(owned, 'sub', 'new'), { force: true });
+  const out = inside('stat -c "%u:%g %n" /mnt/f /mnt/sub/s; touch /mnt/sub/new && echo created; cat /proc/self/mountinfo', {
+    destination: '/mnt',
+    type: 'bind',
+    source: owned,
+    options: ['rbind', 'ridmap'],
+    uidMappings: ONE_THOUSAND_IS_ROOT,
+    gidMappings: ONE_THOUSAND_IS_ROOT,
+  });
+  assert.deepEqual(out.split('\n').slice(0, 3), ['0:0 /mnt/f', '0:0 /mnt/sub/s', 'created']);
+  assert.ok(optionsOf(out, '/mnt/sub').includes('idmapped'));
+  const st = statSync(join(owned, 'sub', 'new'));
+  assert.deepEqual([st.uid, st.gid], [1000, 1000]);
+  rmSync(join(owned, 'sub', 'new'));
+});
+
+test('idmap with rro: mapped and read-only all the way down', () => {
+  const out = inside('stat -c "%u %n" /mnt/f /mnt/sub/s; touch /mnt/x 2>/dev/null || echo top-ro; touch /mnt/sub/x 2>/dev/null || echo sub-ro', {
+    destination: '/mnt',
+    type: 'bind',
+    source: owned,
+    options: ['rbind', 'ridmap', 'rro'],
+    uidMappings: ONE_THOUSAND_IS_ROOT,
+    gidMappings: ONE_THOUSAND_IS_ROOT,
+  });
+  assert.deepEqual(out.trim().split('\n'), ['0 /mnt/f', '0 /mnt/sub/s', 'top-ro', 'sub-ro']);
+});
+
+test('idmap without mappings uses the container\'s user namespace: host root\'s files are its root\'s', () => {
+  const data = join(sb.dir, 'rootowned');
+  mkdirSync(data);
+  writeFileSync(join(data, 'r'), 'r\n');
+  const out = inside(
+    'id -u; stat -c "%u:%g %n" /mnt /mnt/r; touch /mnt/new && echo created',
+    { destination: '/mnt', type: 'bind', source: data, options: ['bind', 'idmap'] },
+    (spec, b) => {
+      spec.linux.namespaces.push({ type: 'user' });
+      spec.linux.uidMappings = [{ containerID: 0, hostID: 100000, size: 65536 }];
+      spec.linux.gidMappings = [{ containerID: 0, hostID: 100000, size: 65536 }];
+      // The container's root is host uid 100000: it must reach the rootfs
+      // (the sandbox dir is 0700) and cannot create /mnt in it.
+      chmodSync(sb.dir, 0o755);
+      mkdirSync(join(b, 'rootfs', 'mnt'));
+    },
+  );
+  assert.deepEqual(out.trim().split('\n'), ['0', '0:0 /mnt', '0:0 /mnt/r', 'created']);
+  const st = statSync(join(data, 'new'));
+  assert.deepEqual([st.uid, st.gid], [0, 0]);
+});
+
+test('an idmap destination that is an absolute symlink is resolved inside the rootfs', () => {
+  // On the host the link points into the sandbox; inside the rootfs it means <rootfs><landing>.
+  const landing = join(sb.dir, 'landing');
+  const out = inside(
+    `ls /evil; ls ${landing}; grep -c " ${landing} " /proc/self/mountinfo`,
+    { destination: '/evil', type: 'bind', source: owned, options: ['bind', 'idmap'], uidMappings: ONE_THOUSAND_IS_ROOT, gidMappings: ONE_THOUSAND_IS_ROOT },
+    (_spec, b) => symlinkSync(landing, join(b, 'rootfs', 'evil')),
+  );
+  assert.equal(out, 'f\nsub\nf\nsub\n1\n');
+  assert.ok(!existsSync(landing));
+});
+
+test('without mount_setattr (ENOSYS) the create fails naming the mount and the option, and leaves nothing', { skip: spawnSync('strace', ['-V']).status !== 0 && 'no strace' }, () => {
+  const maps = { uidMappings: ONE_THOUSAND_IS_ROOT, gidMappings: ONE_THOUSAND_IS_ROOT };
   for (const [mount, want] of [
     [{ options: ['rbind', 'rro', 'rnosuid'] }, 'runts: mount_setattr: /mnt: Function not implemented (applying rro, rnosuid; mount_setattr needs Linux 5.12 or later)'],
+    [{ options: ['bind', 'idmap'], ...maps }, `runts: mount_setattr: /mnt: Function not implemented (idmapping ${owned}; mount_setattr needs Linux 5.12 or later)`],
   ] as const) {
     const spec = baseSpec(['true']);
-    spec.mounts.push({ destination: '/mnt', type: 'bind', source: tree, ...mount });
+    spec.mounts.push({ destination: '/mnt', type: 'bind', source: owned, ...mount });
     const b = sb.bundle(spec);
     const id = sb.id();
     const r = spawnSync(

@@ -24,7 +24,14 @@ test('every mount option claimed is accepted by the plan builder', () => {
     for (const option of doc.mountOptions as string[]) {
       const spec = defaultSpec({ rootless: false, uid: 0, gid: 0 });
       spec.process!.terminal = false;
-      spec.mounts!.push({ destination: '/mnt', type: 'tmpfs', source: 'tmpfs', options: [option] });
+      // idmap needs a bind mount and mappings (or a user namespace).
+      const ids = [{ containerID: 0, hostID: 1000, size: 1 }];
+      const idmapped = option === 'idmap' || option === 'ridmap';
+      spec.mounts!.push(
+        idmapped
+          ? { destination: '/mnt', type: 'bind', source: bundle, options: ['rbind', option], uidMappings: ids, gidMappings: ids }
+          : { destination: '/mnt', type: 'tmpfs', source: 'tmpfs', options: [option] },
+      );
       assert.doesNotThrow(
         () => buildPlan(spec, { id: 'x', bundle, execFifo: '/x', consoleSocket: null, noPivot: false, noNewKeyring: false, preserveFds: 0, foreground: true }),
         option,
@@ -44,10 +51,10 @@ test('capabilities are those the kernel knows, namespaces all eight', () => {
 test('nothing runts lacks is claimed', () => {
   assert.deepEqual(doc.linux.cgroup, { v1: false, v2: false, systemd: false, systemdUser: false, rdma: false });
   for (const k of ['seccomp', 'apparmor', 'selinux', 'intelRdt', 'netDevices']) assert.equal(doc.linux[k].enabled, false, k);
-  assert.equal(doc.linux.mountExtensions.idmap.enabled, false);
+  assert.equal(doc.linux.mountExtensions.idmap.enabled, true);
   assert.deepEqual(doc.hooks, [...SUPPORTED_HOOKS]);
-  // idmapped mounts and tmpcopyup are refused by the plan builder
-  const refused = ['idmap', 'ridmap', 'tmpcopyup'];
+  // tmpcopyup is refused by the plan builder
+  const refused = ['tmpcopyup'];
   for (const o of refused) assert.ok(!(doc.mountOptions as string[]).includes(o), o);
 });
 

@@ -173,10 +173,10 @@ const CASES: [string, (s: Spec) => void, string, Record<string, unknown>?][] = [
     'config.json: /mounts/7/options/1: mount option "tmpcopyup" is not supported yet by runts (copying the directory contents into a tmpfs)',
   ],
   [
-    'idmapped mount',
+    'idmapped mount with uidMappings only',
     (s) =>
       s.mounts!.push({ destination: '/mnt', source: '/srv', options: ['bind'], uidMappings: [{ containerID: 0, hostID: 1, size: 1 }] }),
-    'config.json: /mounts/7/uidMappings: idmapped mounts are not supported yet by runts',
+    'config.json: /mounts/7/uidMappings: must be given together with gidMappings',
   ],
   [
     'relative device path',

@@ -4,10 +4,10 @@ import assert from 'node:assert/strict';
 import * as C from '../../src/plan/linux-constants.ts';
 import * as A from '../../src/plan/mount-options.ts';
 import { parseMountOptions, SUPPORTED_MOUNT_OPTIONS } from '../../src/plan/mount-options.ts';
-import { assertOnlyError, errors, plan, warnings } from './plan-fixtures.ts';
+import { assertOnlyError, errors, plan, warnings, withUserns } from './plan-fixtures.ts';
 
 /** What parseMountOptions reports for the mount_setattr part when no recursive or idmap option is given. */
-const NO_ATTRS = { attrSet: 0, attrClr: 0, attrRecursive: false };
+const NO_ATTRS = { attrSet: 0, attrClr: 0, attrRecursive: false, idmap: null };
 
 test('linux-constants carry the kernel ABI values', () => {
   assert.deepEqual(
@@ -86,13 +86,9 @@ test('unknown options are filesystem data, in order, comma-joined; empty entries
 });
 
 test('unsupported options are reported by index, not passed as data', () => {
-  const r = parseMountOptions(['ro', 'tmpcopyup', 'idmap', 'ridmap', 'size=1m']);
+  const r = parseMountOptions(['ro', 'tmpcopyup', 'size=1m']);
   assert.equal(r.data, 'size=1m');
-  assert.deepEqual(r.problems, [
-    [1, 'mount option "tmpcopyup" is not supported yet by runts (copying the directory contents into a tmpfs)'],
-    [2, 'mount option "idmap" is not supported yet by runts (idmapped mounts)'],
-    [3, 'mount option "ridmap" is not supported yet by runts (idmapped mounts)'],
-  ]);
+  assert.deepEqual(r.problems, [[1, 'mount option "tmpcopyup" is not supported yet by runts (copying the directory contents into a tmpfs)']]);
 });
 
 test('MOUNT_ATTR_* carry the kernel ABI values (include/uapi/linux/mount.h)', () => {
@@ -173,10 +169,18 @@ test('recursive and per-mount options are independent: ro stays an MS_ flag, rno
   assert.equal(r.attrClr, A.MOUNT_ATTR_RDONLY);
 });
 
-test('SUPPORTED_MOUNT_OPTIONS (what `runts features` claims) has the recursive options, not tmpcopyup or idmap', () => {
+test('idmap and ridmap: the last one decides; neither reaches mount(2)', () => {
+  assert.equal(parseMountOptions(['bind', 'idmap']).idmap, 'idmap');
+  assert.equal(parseMountOptions(['rbind', 'ridmap']).idmap, 'ridmap');
+  assert.equal(parseMountOptions(['ridmap', 'idmap']).idmap, 'idmap');
+  const r = parseMountOptions(['rbind', 'ridmap']);
+  assert.deepEqual([r.flags, r.data, r.attrSet, r.attrRecursive, r.problems], [C.MS_BIND | C.MS_REC, '', 0, false, []]);
+});
+
+test('SUPPORTED_MOUNT_OPTIONS (what `runts features` claims) has the recursive options and idmap, not tmpcopyup', () => {
   for (const [o] of RECURSIVE) assert.ok(SUPPORTED_MOUNT_OPTIONS.includes(o), o);
-  for (const o of ['ro', 'bind', 'rbind', 'rshared']) assert.ok(SUPPORTED_MOUNT_OPTIONS.includes(o), o);
-  for (const o of ['tmpcopyup', 'idmap', 'ridmap']) assert.ok(!SUPPORTED_MOUNT_OPTIONS.includes(o), o);
+  for (const o of ['idmap', 'ridmap', 'ro', 'bind', 'rbind', 'rshared']) assert.ok(SUPPORTED_MOUNT_OPTIONS.includes(o), o);
+  assert.ok(!SUPPORTED_MOUNT_OPTIONS.includes('tmpcopyup'));
   assert.deepEqual([...SUPPORTED_MOUNT_OPTIONS], [...SUPPORTED_MOUNT_OPTIONS].sort());
 });
 
@@ -197,10 +201,82 @@ test('planned mounts carry the recursive attributes', () => {
     attrSet: A.MOUNT_ATTR_RDONLY | A.MOUNT_ATTR_NOSUID | A.MOUNT_ATTR_NOEXEC,
     attrClr: 0,
     attrRecursive: true,
+    idmap: null,
   });
   assert.deepEqual([p.mounts[8]?.attrSet, p.mounts[8]?.attrClr, p.mounts[8]?.attrRecursive], [A.MOUNT_ATTR_NOATIME, ATIME, true]);
   // Mounts without them ask for no mount_setattr call.
-  for (const m of p.mounts.slice(0, 7)) assert.deepEqual([m.attrSet, m.attrClr, m.attrRecursive], [0, 0, false], m.destination);
+  for (const m of p.mounts.slice(0, 7)) assert.deepEqual([m.attrSet, m.attrClr, m.attrRecursive, m.idmap], [0, 0, false, null], m.destination);
+});
+
+const MAP = [{ containerID: 1000, hostID: 0, size: 1 }];
+const GMAP = [{ containerID: 1000, hostID: 0, size: 2 }];
+
+test('idmapped bind mounts: the mount\'s maps, recursive for ridmap', () => {
+  const p = plan((s) => {
+    s.mounts!.push({ destination: '/a', source: '/srv/a', options: ['bind', 'idmap'], uidMappings: MAP, gidMappings: GMAP });
+    s.mounts!.push({ destination: '/b', source: '/srv/b', options: ['rbind', 'ridmap', 'rro'], uidMappings: MAP, gidMappings: MAP });
+    // The maps alone make an idmapped mount (non-recursive).
+    s.mounts!.push({ destination: '/c', type: 'bind', source: '/srv/c', uidMappings: MAP, gidMappings: MAP });
+  });
+  assert.deepEqual(p.mounts[7]?.idmap, { recursive: false, uidMappings: MAP, gidMappings: GMAP });
+  assert.equal(p.mounts[7]?.flags, C.MS_BIND);
+  assert.deepEqual(p.mounts[8]?.idmap, { recursive: true, uidMappings: MAP, gidMappings: MAP });
+  assert.deepEqual([p.mounts[8]?.flags, p.mounts[8]?.attrSet, p.mounts[8]?.attrRecursive], [C.MS_BIND | C.MS_REC, A.MOUNT_ATTR_RDONLY, true]);
+  assert.deepEqual(p.mounts[9]?.idmap, { recursive: false, uidMappings: MAP, gidMappings: MAP });
+});
+
+test('idmap without maps takes the container\'s user namespace (empty maps in the plan)', () => {
+  const p = plan((s) => {
+    withUserns(s);
+    s.mounts!.push({ destination: '/a', source: '/srv/a', options: ['bind', 'idmap'] });
+  });
+  assert.deepEqual(p.mounts[7]?.idmap, { recursive: false, uidMappings: [], gidMappings: [] });
+  // A joined user namespace supplies them too.
+  const q = plan((s) => {
+    s.linux!.namespaces!.push({ type: 'user', path: '/proc/1/ns/user' });
+    s.mounts!.push({ destination: '/a', source: '/srv/a', options: ['rbind', 'ridmap'] });
+  });
+  assert.deepEqual(q.mounts[7]?.idmap, { recursive: true, uidMappings: [], gidMappings: [] });
+});
+
+test('idmap errors: not a bind mount, no maps and no user namespace, one map only, empty or bad maps', () => {
+  assert.deepEqual(
+    errors((s) => {
+      s.mounts!.push({ destination: '/t', type: 'tmpfs', source: 'tmpfs', options: ['idmap'], uidMappings: MAP, gidMappings: MAP });
+      s.mounts!.push({ destination: '/a', source: '/srv/a', options: ['bind', 'idmap'] });
+      s.mounts!.push({ destination: '/b', source: '/srv/b', options: ['bind', 'idmap'], uidMappings: MAP });
+      s.mounts!.push({ destination: '/c', source: '/srv/c', options: ['bind'], gidMappings: MAP });
+      s.mounts!.push({ destination: '/d', source: '/srv/d', options: ['bind', 'idmap'], uidMappings: [], gidMappings: MAP });
+      s.mounts!.push({
+        destination: '/e',
+        source: '/srv/e',
+        options: ['bind', 'idmap'],
+        uidMappings: [
+          { containerID: 0, hostID: 1000, size: 10 },
+          { containerID: 5, hostID: 2000, size: 1 },
+        ],
+        gidMappings: [{ containerID: 0, hostID: 0, size: 0 }],
+      });
+    }),
+    [
+      'config.json: /mounts/7/options: idmapped mounts ("idmap", "ridmap", uidMappings, gidMappings) need a bind mount ("bind" or "rbind")',
+      'config.json: /mounts/8/options: an idmapped mount without uidMappings and gidMappings takes the container\'s user namespace mappings, and the container has no user namespace',
+      'config.json: /mounts/9/uidMappings: must be given together with gidMappings',
+      'config.json: /mounts/10/gidMappings: must be given together with uidMappings',
+      'config.json: /mounts/11/uidMappings: must not be empty (leave both out to use the container\'s user namespace)',
+      'config.json: /mounts/12/uidMappings/1/containerID: container id range overlaps /mounts/12/uidMappings/0',
+      'config.json: /mounts/12/gidMappings/0/size: mapping size must be greater than 0',
+    ],
+  );
+});
+
+test('ridmap on a plain bind mount warns that only one mount is mapped', () => {
+  const mine = (w: string[]) => w.filter((m) => m.startsWith('config.json: /mounts/'));
+  assert.deepEqual(
+    mine(warnings((s) => s.mounts!.push({ destination: '/a', source: '/srv/a', options: ['bind', 'ridmap'], uidMappings: MAP, gidMappings: MAP }))),
+    ['config.json: /mounts/7/options: "ridmap" on a non-recursive bind mount maps just that one mount (use "rbind" to take its submounts along)'],
+  );
+  assert.deepEqual(mine(warnings((s) => s.mounts!.push({ destination: '/a', source: '/srv/a', options: ['rbind', 'ridmap'], uidMappings: MAP, gidMappings: MAP }))), []);
 });
 
 test('a mount with tmpcopyup is refused with its path', () => {

@@ -50,7 +50,7 @@ test('runc spec: namespaces, no user namespace, no maps', () => {
 
 test('runc spec: mounts in order with flags and data', () => {
   const p = plan();
-  const base = { bind: false, propagation: [], createAs: 'dir', attrSet: 0, attrClr: 0, attrRecursive: false };
+  const base = { bind: false, propagation: [], createAs: 'dir', attrSet: 0, attrClr: 0, attrRecursive: false, idmap: null };
   assert.deepEqual(p.mounts, [
     { ...base, destination: '/proc', source: 'proc', fstype: 'proc', flags: 0, data: '' },
     { ...base, destination: '/dev', source: 'tmpfs', fstype: 'tmpfs', flags: MS_NOSUID | MS_STRICTATIME, data: 'mode=755,size=65536k' },
