@@ -1,107 +1,17 @@
 #include "plan.h"
 
-#include <cerrno>
-#include <cstdlib>
 #include <limits>
 
 #include <nlohmann/json.hpp>
 
-#include "errors.h"
+#include "json_read.h"
 
 namespace runts {
 
 using nlohmann::json;
+using namespace json_read;
 
 namespace {
-
-[[noreturn]] void bad(const std::string& path, const std::string& why) { fail("plan", path, EINVAL, why); }
-
-const json& field(const json& obj, const char* key, const std::string& path) {
-  auto it = obj.find(key);
-  if (it == obj.end()) bad(path, "missing field");
-  return *it;
-}
-
-std::string sub(const std::string& path, const char* key) { return path.empty() ? key : path + "." + key; }
-std::string idx(const std::string& path, size_t i) { return path + "[" + std::to_string(i) + "]"; }
-
-const json& object(const json& obj, const char* key, const std::string& path) {
-  const json& v = field(obj, key, sub(path, key));
-  if (!v.is_object()) bad(sub(path, key), "expected an object");
-  return v;
-}
-
-const json& array(const json& obj, const char* key, const std::string& path) {
-  const json& v = field(obj, key, sub(path, key));
-  if (!v.is_array()) bad(sub(path, key), "expected an array");
-  return v;
-}
-
-std::string str(const json& v, const std::string& path) {
-  if (!v.is_string()) bad(path, "expected a string");
-  return v.get<std::string>();
-}
-std::string str(const json& obj, const char* key, const std::string& path) {
-  return str(field(obj, key, sub(path, key)), sub(path, key));
-}
-
-std::optional<std::string> opt_str(const json& obj, const char* key, const std::string& path) {
-  const json& v = field(obj, key, sub(path, key));
-  if (v.is_null()) return std::nullopt;
-  return str(v, sub(path, key));
-}
-
-bool boolean(const json& obj, const char* key, const std::string& path) {
-  const json& v = field(obj, key, sub(path, key));
-  if (!v.is_boolean()) bad(sub(path, key), "expected a boolean");
-  return v.get<bool>();
-}
-
-// An integer within [lo, hi]; JSON numbers with a fraction are refused.
-int64_t integer(const json& v, const std::string& path, int64_t lo, int64_t hi) {
-  int64_t n;
-  if (v.is_number_unsigned()) {
-    uint64_t u = v.get<uint64_t>();
-    if (u > uint64_t(std::numeric_limits<int64_t>::max())) bad(path, "out of range");
-    n = int64_t(u);
-  } else if (v.is_number_integer()) {
-    n = v.get<int64_t>();
-  } else {
-    bad(path, "expected an integer");
-  }
-  if (n < lo || n > hi) bad(path, "out of range");
-  return n;
-}
-int64_t integer(const json& obj, const char* key, const std::string& path, int64_t lo, int64_t hi) {
-  return integer(field(obj, key, sub(path, key)), sub(path, key), lo, hi);
-}
-
-constexpr int64_t kU32 = 0xffffffffLL;
-
-// 64-bit values travel as decimal strings (they may exceed 2^53).
-uint64_t decimal_u64(const json& obj, const char* key, const std::string& path) {
-  std::string s = str(obj, key, path);
-  if (s.empty() || s.find_first_not_of("0123456789") != std::string::npos) bad(sub(path, key), "expected a decimal string");
-  errno = 0;
-  unsigned long long v = strtoull(s.c_str(), nullptr, 10);
-  if (errno == ERANGE) bad(sub(path, key), "out of range");
-  return v;
-}
-
-std::vector<std::string> strings(const json& obj, const char* key, const std::string& path) {
-  const json& a = array(obj, key, path);
-  std::vector<std::string> out;
-  out.reserve(a.size());
-  for (size_t i = 0; i < a.size(); i++) out.push_back(str(a[i], idx(sub(path, key), i)));
-  return out;
-}
-
-std::vector<int> ints(const json& obj, const char* key, const std::string& path, int64_t lo, int64_t hi) {
-  const json& a = array(obj, key, path);
-  std::vector<int> out;
-  for (size_t i = 0; i < a.size(); i++) out.push_back(int(integer(a[i], idx(sub(path, key), i), lo, hi)));
-  return out;
-}
 
 std::vector<PlanIdMapping> id_mappings(const json& obj, const char* key, const std::string& path) {
   const json& a = array(obj, key, path);
@@ -119,7 +29,7 @@ PlanMount mount(const json& m, const std::string& p) {
   if (!m.is_object()) bad(p, "expected an object");
   PlanMount out;
   out.destination = str(m, "destination", p);
-  if (out.destination.empty() || out.destination[0] != '/') bad(sub(p, "destination"), "must be absolute");
+  if (!absolute(out.destination)) bad(sub(p, "destination"), "must be absolute");
   out.source = str(m, "source", p);
   out.fstype = str(m, "fstype", p);
   out.bind = boolean(m, "bind", p);
@@ -134,7 +44,7 @@ PlanMount mount(const json& m, const std::string& p) {
   out.attrSet = static_cast<uint64_t>(integer(m, "attrSet", p, 0, kU32));
   out.attrClr = static_cast<uint64_t>(integer(m, "attrClr", p, 0, kU32));
   out.attrRecursive = boolean(m, "attrRecursive", p);
-  const json& im = field(m, "idmap", sub(p, "idmap"));
+  const json& im = field(m, "idmap", p);
   if (!im.is_null()) {
     std::string q = sub(p, "idmap");
     if (!im.is_object()) bad(q, "expected an object or null");
@@ -149,7 +59,7 @@ PlanDevice device(const json& d, const std::string& p) {
   if (!d.is_object()) bad(p, "expected an object");
   PlanDevice out;
   out.path = str(d, "path", p);
-  if (out.path.empty() || out.path[0] != '/') bad(sub(p, "path"), "must be absolute");
+  if (!absolute(out.path)) bad(sub(p, "path"), "must be absolute");
   std::string t = str(d, "type", p);
   if (t != "c" && t != "b" && t != "p" && t != "u") bad(sub(p, "type"), "expected one of c, b, p, u");
   out.type = t[0];
@@ -161,51 +71,6 @@ PlanDevice device(const json& d, const std::string& p) {
   return out;
 }
 
-PlanProcess process(const json& obj, const std::string& p) {
-  PlanProcess out;
-  out.args = strings(obj, "args", p);
-  if (out.args.empty()) bad(sub(p, "args"), "must not be empty");
-  out.env = strings(obj, "env", p);
-  out.cwd = str(obj, "cwd", p);
-  if (out.cwd.empty() || out.cwd[0] != '/') bad(sub(p, "cwd"), "must be absolute");
-  out.uid = uint32_t(integer(obj, "uid", p, 0, kU32));
-  out.gid = uint32_t(integer(obj, "gid", p, 0, kU32));
-  const json& groups = array(obj, "additionalGids", p);
-  for (size_t i = 0; i < groups.size(); i++)
-    out.additionalGids.push_back(uint32_t(integer(groups[i], idx(sub(p, "additionalGids"), i), 0, kU32)));
-  const json& um = field(obj, "umask", sub(p, "umask"));
-  if (!um.is_null()) out.umask = uint32_t(integer(um, sub(p, "umask"), 0, 0777));
-  const json& rl = array(obj, "rlimits", p);
-  for (size_t i = 0; i < rl.size(); i++) {
-    std::string q = idx(sub(p, "rlimits"), i);
-    if (!rl[i].is_object()) bad(q, "expected an object");
-    out.rlimits.push_back({int(integer(rl[i], "resource", q, 0, 63)), decimal_u64(rl[i], "soft", q), decimal_u64(rl[i], "hard", q)});
-  }
-  const json& oom = field(obj, "oomScoreAdj", sub(p, "oomScoreAdj"));
-  if (!oom.is_null()) out.oomScoreAdj = int(integer(oom, sub(p, "oomScoreAdj"), -1000, 1000));
-  out.noNewPrivileges = boolean(obj, "noNewPrivileges", p);
-  const json& caps = field(obj, "capabilities", sub(p, "capabilities"));
-  if (!caps.is_null()) {
-    std::string q = sub(p, "capabilities");
-    if (!caps.is_object()) bad(q, "expected an object or null");
-    PlanCapabilities c;
-    c.bounding = ints(caps, "bounding", q, 0, 63);
-    c.effective = ints(caps, "effective", q, 0, 63);
-    c.permitted = ints(caps, "permitted", q, 0, 63);
-    c.inheritable = ints(caps, "inheritable", q, 0, 63);
-    c.ambient = ints(caps, "ambient", q, 0, 63);
-    out.capabilities = std::move(c);
-  }
-  out.terminal = boolean(obj, "terminal", p);
-  const json& cs = field(obj, "consoleSize", sub(p, "consoleSize"));
-  if (!cs.is_null()) {
-    std::string q = sub(p, "consoleSize");
-    if (!cs.is_object()) bad(q, "expected an object or null");
-    out.consoleSize = ConsoleSize{uint16_t(integer(cs, "height", q, 0, 65535)), uint16_t(integer(cs, "width", q, 0, 65535))};
-  }
-  return out;
-}
-
 std::vector<PlanHook> hooks(const json& obj, const char* key, const std::string& path) {
   const json& a = array(obj, key, path);
   std::vector<PlanHook> out;
@@ -214,11 +79,11 @@ std::vector<PlanHook> hooks(const json& obj, const char* key, const std::string&
     if (!a[i].is_object()) bad(p, "expected an object");
     PlanHook h;
     h.path = str(a[i], "path", p);
-    if (h.path.empty() || h.path[0] != '/') bad(sub(p, "path"), "must be absolute");
+    if (!absolute(h.path)) bad(sub(p, "path"), "must be absolute");
     h.args = strings(a[i], "args", p);
     if (h.args.empty()) bad(sub(p, "args"), "must not be empty");
     h.env = strings(a[i], "env", p);
-    const json& t = field(a[i], "timeout", sub(p, "timeout"));
+    const json& t = field(a[i], "timeout", p);
     if (!t.is_null()) h.timeout = integer(t, sub(p, "timeout"), 1, std::numeric_limits<int64_t>::max());
     out.push_back(std::move(h));
   }
@@ -236,6 +101,52 @@ PlanHookState hook_state(const json& obj, const std::string& p) {
 }
 
 }  // namespace
+
+PlanProcess decode_process(const json& obj, const std::string& p) {
+  if (!obj.is_object()) bad(p, "expected an object");
+  PlanProcess out;
+  out.args = strings(obj, "args", p);
+  if (out.args.empty()) bad(sub(p, "args"), "must not be empty");
+  out.env = strings(obj, "env", p);
+  out.cwd = str(obj, "cwd", p);
+  if (!absolute(out.cwd)) bad(sub(p, "cwd"), "must be absolute");
+  out.uid = uint32_t(integer(obj, "uid", p, 0, kU32));
+  out.gid = uint32_t(integer(obj, "gid", p, 0, kU32));
+  const json& groups = array(obj, "additionalGids", p);
+  for (size_t i = 0; i < groups.size(); i++)
+    out.additionalGids.push_back(uint32_t(integer(groups[i], idx(sub(p, "additionalGids"), i), 0, kU32)));
+  const json& um = field(obj, "umask", p);
+  if (!um.is_null()) out.umask = uint32_t(integer(um, sub(p, "umask"), 0, 0777));
+  const json& rl = array(obj, "rlimits", p);
+  for (size_t i = 0; i < rl.size(); i++) {
+    std::string q = idx(sub(p, "rlimits"), i);
+    if (!rl[i].is_object()) bad(q, "expected an object");
+    out.rlimits.push_back({int(integer(rl[i], "resource", q, 0, 63)), decimal_u64(rl[i], "soft", q), decimal_u64(rl[i], "hard", q)});
+  }
+  const json& oom = field(obj, "oomScoreAdj", p);
+  if (!oom.is_null()) out.oomScoreAdj = int(integer(oom, sub(p, "oomScoreAdj"), -1000, 1000));
+  out.noNewPrivileges = boolean(obj, "noNewPrivileges", p);
+  const json& caps = field(obj, "capabilities", p);
+  if (!caps.is_null()) {
+    std::string q = sub(p, "capabilities");
+    if (!caps.is_object()) bad(q, "expected an object or null");
+    PlanCapabilities c;
+    c.bounding = ints(caps, "bounding", q, 0, 63);
+    c.effective = ints(caps, "effective", q, 0, 63);
+    c.permitted = ints(caps, "permitted", q, 0, 63);
+    c.inheritable = ints(caps, "inheritable", q, 0, 63);
+    c.ambient = ints(caps, "ambient", q, 0, 63);
+    out.capabilities = std::move(c);
+  }
+  out.terminal = boolean(obj, "terminal", p);
+  const json& cs = field(obj, "consoleSize", p);
+  if (!cs.is_null()) {
+    std::string q = sub(p, "consoleSize");
+    if (!cs.is_object()) bad(q, "expected an object or null");
+    out.consoleSize = ConsoleSize{uint16_t(integer(cs, "height", q, 0, 65535)), uint16_t(integer(cs, "width", q, 0, 65535))};
+  }
+  return out;
+}
 
 const PlanNamespace* Plan::find_namespace(const std::string& type) const {
   for (const auto& ns : namespaces)
@@ -257,7 +168,7 @@ Plan decode_plan(const json& j) {
     bad("version", "unsupported plan version " + std::to_string(plan.version) + " (runts-init speaks " + std::to_string(kPlanVersion) + ")");
   plan.id = str(j, "id", p);
   plan.rootfs = str(j, "rootfs", p);
-  if (plan.rootfs.empty() || plan.rootfs[0] != '/') bad("rootfs", "must be absolute");
+  if (!absolute(plan.rootfs)) bad("rootfs", "must be absolute");
   plan.readonlyRootfs = boolean(j, "readonlyRootfs", p);
   plan.rootfsPropagation = static_cast<unsigned long>(integer(j, "rootfsPropagation", p, 0, kU32));
   plan.noPivot = boolean(j, "noPivot", p);
@@ -300,9 +211,9 @@ Plan decode_plan(const json& j) {
   }
   plan.maskedPaths = strings(j, "maskedPaths", p);
   plan.readonlyPaths = strings(j, "readonlyPaths", p);
-  plan.process = process(object(j, "process", p), "process");
+  plan.process = decode_process(object(j, "process", p), "process");
   plan.execFifo = str(j, "execFifo", p);
-  if (plan.execFifo.empty() || plan.execFifo[0] != '/') bad("execFifo", "must be absolute");
+  if (!absolute(plan.execFifo)) bad("execFifo", "must be absolute");
   plan.consoleSocket = opt_str(j, "consoleSocket", p);
   plan.foreground = boolean(j, "foreground", p);
   plan.preserveFds = int(integer(j, "preserveFds", p, 0, 1 << 20));

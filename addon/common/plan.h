@@ -150,6 +150,10 @@ struct Plan {
   bool creates(const std::string& type) const;  // listed without a path
 };
 
+// Decodes a process object (the init plan's "process", the exec plan's) found
+// at `path` ("process"), with the same errors as decode_plan.
+PlanProcess decode_process(const nlohmann::json& process, const std::string& path);
+
 // Decodes the "plan" member of the plan frame. Throws StepError with step
 // "plan", the field path as target (e.g. "process.cwd") and errno EINVAL.
 Plan decode_plan(const nlohmann::json& plan);
