@@ -5,8 +5,12 @@
 #include <napi.h>
 
 #include <cerrno>
+#include <cstring>
 #include <string>
+#include <vector>
 #include <fcntl.h>
+#include <linux/bpf.h>
+#include <sys/syscall.h>
 #include <sys/file.h>
 #include <unistd.h>
 #include <sys/prctl.h>
@@ -96,6 +100,129 @@ Napi::Value Pipe(const Napi::CallbackInfo& info) {
   return out;
 }
 
+// ---- cgroup v2 device rules: loadDeviceProgram(insns, cgroupDir) ---------
+//
+// Loads `insns` (struct bpf_insn array built by src/cgroups/devices-bpf.ts)
+// as a BPF_PROG_TYPE_CGROUP_DEVICE program and attaches it to the cgroup
+// directory, then detaches the programs that were there before: the new
+// rules are in force before the old ones go, so there is no moment without
+// rules. When the cgroup's programs were attached without BPF_F_ALLOW_MULTI
+// (someone else's single program), the attach uses the same flags, which
+// replaces that program in one step.
+
+long bpf_call(int cmd, union bpf_attr* attr) {
+  long r;
+  do r = syscall(SYS_bpf, cmd, attr, sizeof *attr);
+  while (r < 0 && errno == EINTR);
+  return r;
+}
+
+uint64_t ptr_u64(const void* p) { return static_cast<uint64_t>(reinterpret_cast<uintptr_t>(p)); }
+
+// An fd closed on every way out.
+struct ScopedFd {
+  int fd = -1;
+  explicit ScopedFd(int f) : fd(f) {}
+  ScopedFd(const ScopedFd&) = delete;
+  ScopedFd& operator=(const ScopedFd&) = delete;
+  ~ScopedFd() {
+    if (fd >= 0) close(fd);
+  }
+};
+
+int load_device_prog(const Napi::Env& env, const uint8_t* insns, size_t len) {
+  static const char kLicense[] = "Apache-2.0";
+  union bpf_attr attr;
+  std::memset(&attr, 0, sizeof attr);
+  attr.prog_type = BPF_PROG_TYPE_CGROUP_DEVICE;
+  attr.insns = ptr_u64(insns);
+  attr.insn_cnt = static_cast<uint32_t>(len / 8);
+  attr.license = ptr_u64(kLicense);
+  int fd = static_cast<int>(bpf_call(BPF_PROG_LOAD, &attr));
+  if (fd >= 0) return fd;
+  int err = errno;
+  // Once more with the verifier's log, to say why (a log on the first try
+  // could fail a good program whose log does not fit).
+  std::vector<char> log(1 << 16);
+  attr.log_level = 1;
+  attr.log_buf = ptr_u64(log.data());
+  attr.log_size = static_cast<uint32_t>(log.size());
+  int again = static_cast<int>(bpf_call(BPF_PROG_LOAD, &attr));
+  if (again >= 0) return again;
+  log.back() = 0;
+  std::string text(log.data());
+  while (!text.empty() && (text.back() == '\n' || text.back() == ' ')) text.pop_back();
+  std::string call = "bpf(BPF_PROG_LOAD, BPF_PROG_TYPE_CGROUP_DEVICE)";
+  Napi::Error e = Napi::Error::New(env, call + ": " + strerror(err) + (text.empty() ? "" : " (verifier: " + text + ")"));
+  const char* name = strerrorname_np(err);
+  e.Set("code", Napi::String::New(env, name ? name : "E" + std::to_string(err)));
+  e.Set("errno", Napi::Number::New(env, err));
+  e.Set("syscall", Napi::String::New(env, "bpf"));
+  if (!text.empty()) e.Set("verifierLog", Napi::String::New(env, text));
+  throw e;
+}
+
+Napi::Value LoadDeviceProgram(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  if (info.Length() < 1 || !info[0].IsBuffer()) throw Napi::TypeError::New(env, "insns must be a Buffer");
+  auto buf = info[0].As<Napi::Buffer<uint8_t>>();
+  if (buf.Length() == 0 || buf.Length() % 8 != 0) throw Napi::RangeError::New(env, "insns must be a non-empty array of 8-byte struct bpf_insn");
+  std::string dir = string_arg(info, 1, "cgroupDir");
+
+  ScopedFd prog(load_device_prog(env, buf.Data(), buf.Length()));
+  ScopedFd cg(open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+  if (cg.fd < 0) throw_errno(env, "open " + dir, errno);
+
+  // What is attached now (and how).
+  std::vector<uint32_t> ids(64);
+  union bpf_attr q;
+  for (;;) {
+    std::memset(&q, 0, sizeof q);
+    q.query.target_fd = static_cast<uint32_t>(cg.fd);
+    q.query.attach_type = BPF_CGROUP_DEVICE;
+    q.query.prog_ids = ptr_u64(ids.data());
+    q.query.prog_cnt = static_cast<uint32_t>(ids.size());
+    if (bpf_call(BPF_PROG_QUERY, &q) == 0) break;
+    if (errno == ENOSPC && ids.size() < 4096) {
+      ids.resize(ids.size() * 4);
+      continue;
+    }
+    throw_errno(env, "bpf(BPF_PROG_QUERY) on " + dir, errno);
+  }
+  uint32_t old_count = q.query.prog_cnt;
+  uint32_t old_flags = q.query.attach_flags;
+  bool multi = old_count == 0 || (old_flags & BPF_F_ALLOW_MULTI) != 0;
+
+  union bpf_attr a;
+  std::memset(&a, 0, sizeof a);
+  a.target_fd = static_cast<uint32_t>(cg.fd);
+  a.attach_bpf_fd = static_cast<uint32_t>(prog.fd);
+  a.attach_type = BPF_CGROUP_DEVICE;
+  a.attach_flags = multi ? BPF_F_ALLOW_MULTI : old_flags;
+  if (bpf_call(BPF_PROG_ATTACH, &a) < 0) throw_errno(env, "bpf(BPF_PROG_ATTACH, BPF_CGROUP_DEVICE) to " + dir, errno);
+  if (!multi) return env.Undefined();  // the attach replaced the single program
+
+  for (uint32_t i = 0; i < old_count && i < ids.size(); i++) {
+    union bpf_attr g;
+    std::memset(&g, 0, sizeof g);
+    g.prog_id = ids[i];
+    ScopedFd old(static_cast<int>(bpf_call(BPF_PROG_GET_FD_BY_ID, &g)));
+    if (old.fd < 0) {
+      if (errno == ENOENT) continue;  // detached meanwhile
+      throw_errno(env, "bpf(BPF_PROG_GET_FD_BY_ID) for a program on " + dir, errno);
+    }
+    union bpf_attr d;
+    std::memset(&d, 0, sizeof d);
+    d.target_fd = static_cast<uint32_t>(cg.fd);
+    d.attach_bpf_fd = static_cast<uint32_t>(old.fd);
+    d.attach_type = BPF_CGROUP_DEVICE;
+    if (bpf_call(BPF_PROG_DETACH, &d) < 0 && errno != ENOENT) {
+      throw_errno(env, "bpf(BPF_PROG_DETACH) of an earlier device program from " + dir, errno);
+    }
+  }
+  return env.Undefined();
+}
+
 }  // namespace
 }  // namespace runts::bridge
 
@@ -108,6 +235,7 @@ static Napi::Object InitBridge(Napi::Env env, Napi::Object exports) {
   exports.Set("setChildSubreaper", Napi::Function::New(env, SetChildSubreaper, "setChildSubreaper"));
   exports.Set("mkfifo", Napi::Function::New(env, Mkfifo, "mkfifo"));
   exports.Set("pipe", Napi::Function::New(env, Pipe, "pipe"));
+  exports.Set("loadDeviceProgram", Napi::Function::New(env, LoadDeviceProgram, "loadDeviceProgram"));
   return exports;
 }
 

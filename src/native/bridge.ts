@@ -18,6 +18,13 @@ export interface Bridge {
   mkfifo(path: string, mode: number): void;
   /** pipe2(O_CLOEXEC): [read end, write end]. */
   pipe(): [number, number];
+  /**
+   * cgroup v2 device rules: loads `insns` (struct bpf_insn[], host byte order)
+   * as BPF_PROG_TYPE_CGROUP_DEVICE, attaches it to the cgroup directory with
+   * BPF_F_ALLOW_MULTI, then detaches the programs attached there before.
+   * A verifier refusal carries the verifier's log in the message (and in .verifierLog).
+   */
+  loadDeviceProgram(insns: Buffer, cgroupDir: string): void;
 }
 
 let cached: Bridge | undefined;
