@@ -8,8 +8,10 @@ import { planHooks } from '../plan/hooks.js';
 import { runCreateHooks, runPoststop, storedHooks } from '../hooks/lifecycle.js';
 import type { HookStateBase } from '../hooks/state.js';
 import type { Logger } from '../log.js';
+import type { CgroupManager } from '../cgroups/manager.js';
 import { RuntsError } from './errors.js';
 import { writeFileAtomic } from './files.js';
+import { removeCgroups, setUpCgroups } from './cgroups.js';
 import { runInit, type InitHandle } from './init-runner.js';
 import { readProcStat } from './proc.js';
 import { signalContainer, waitGone } from './signal-process.js';
@@ -96,8 +98,17 @@ export async function createContainer(store: StateStore, opts: CreateOptions): P
   const release = store.lock(opts.id);
   let init: InitHandle | undefined;
   let state: StoredState | undefined;
+  let cg: CgroupManager | null = null;
   try {
-    init = await runInit(plan, { onHooks: (pid) => runCreateHooks(hookBase, hooks, pid, opts.log) });
+    // The cgroups exist, with their limits, before any container process:
+    // runts-init is moved in before it gets the plan, and the container
+    // init it clones inherits every hierarchy.
+    cg = await setUpCgroups({ id: opts.id, cgroupsPath: spec.linux?.cgroupsPath, resources: spec.linux?.resources, log: opts.log });
+    const joined = cg;
+    init = await runInit(plan, {
+      onHooks: (pid) => runCreateHooks(hookBase, hooks, pid, opts.log),
+      beforePlan: joined ? (pid) => joined.addProcess(pid) : undefined,
+    });
     const stat = readProcStat(init.pid);
     if (!stat) throw new RuntsError(`container init (pid ${init.pid}) exited during create`);
     state = {
@@ -111,6 +122,8 @@ export async function createContainer(store: StateStore, opts: CreateOptions): P
       annotations: spec.annotations ?? {},
       ownPidNamespace: plan.namespaces.some((n) => n.type === 'pid' && n.path === null),
       hooks: storedHooks(hooks),
+      ...(cg ? { cgroups: cg.save() } : {}),
+      ...(spec.linux?.resources ? { resources: spec.linux.resources } : {}),
     };
     store.write(state);
     if (opts.pidFile !== null) writeFileAtomic(opts.pidFile, String(init.pid));
@@ -124,6 +137,14 @@ export async function createContainer(store: StateStore, opts: CreateOptions): P
         await waitGone(ref);
       } catch {
         // already gone
+      }
+    }
+    if (cg) {
+      // runts-init and anything the container started go with it.
+      try {
+        await removeCgroups(cg);
+      } catch (e2) {
+        opts.log.warn(`removing the container's cgroups after the failed create: ${(e2 as Error).message}`);
       }
     }
     store.remove(opts.id);

@@ -2,6 +2,7 @@
 // pidfd pins the process, and the start time proves it is the one we made.
 import { closeSync, readdirSync, readlinkSync } from 'node:fs';
 import { bridge } from '../native/bridge.js';
+import { loadCgroupManager, type CgroupManager, type SavedCgroups } from '../cgroups/manager.js';
 import { ContainerNotRunning, RuntsError } from './errors.js';
 import { isAlive, readProcStat } from './proc.js';
 import { sleep } from './files.js';
@@ -53,17 +54,19 @@ export interface InitRef {
   pid: number;
   pidStartTime: string;
   ownPidNamespace: boolean;
+  /** The container's cgroups: "every process of the container" is what they hold. */
+  cgroups?: SavedCgroups;
 }
 
-/**
- * Sends `signal` to the container init, or with `all` to every process of the
- * container. Without cgroups (a later stage) "every process" is known only
- * when the container has its own pid namespace; otherwise only init is signalled.
- */
-export function signalContainer(init: InitRef, signal: number, all: boolean): void {
-  signalOne(init.pid, init.pidStartTime, signal);
-  if (!all || !init.ownPidNamespace) return;
-  for (const p of pidsInNamespaceOf(init.pid).slice(1)) {
+const SIGKILL = 9;
+
+function cgroupOf(init: InitRef): CgroupManager | null {
+  return init.cgroups ? loadCgroupManager(init.cgroups) : null;
+}
+
+/** Signals each pid, skipping those that exited meanwhile. */
+function signalEach(pids: readonly number[], signal: number): void {
+  for (const p of pids) {
     const st = readProcStat(p);
     if (!st) continue;
     try {
@@ -71,6 +74,60 @@ export function signalContainer(init: InitRef, signal: number, all: boolean): vo
     } catch (e) {
       if (!(e instanceof ContainerNotRunning)) throw e;
     }
+  }
+}
+
+/**
+ * A paused container's processes cannot act on SIGKILL until thawed (v1
+ * freezer): after one, thaw it so they die, as runc does.
+ */
+function thawAfterKill(cg: CgroupManager | null, signal: number): void {
+  if (signal === SIGKILL && cg && cg.freezerState() !== 'thawed') cg.thaw();
+}
+
+/**
+ * Sends `signal` to the container init, or with `all` to every process of the
+ * container: those in its cgroup (SIGKILL through cgroup.kill where the
+ * kernel has it); without a cgroup, those of its pid namespace when it has
+ * one of its own, else only the init.
+ */
+export function signalContainer(init: InitRef, signal: number, all: boolean): void {
+  signalOne(init.pid, init.pidStartTime, signal);
+  const cg = cgroupOf(init);
+  if (all && cg) {
+    if (signal !== SIGKILL || !cg.kill()) signalEach(cg.pids().filter((p) => p !== init.pid), signal);
+  } else if (all && init.ownPidNamespace) {
+    signalEach(pidsInNamespaceOf(init.pid).slice(1), signal);
+  }
+  thawAfterKill(cg, signal);
+}
+
+/**
+ * `kill --all`: as signalContainer, but with the cgroup frozen while its
+ * processes are listed and signalled, so none forks past the signal (runc
+ * does the same). A container that was paused stays paused (except after
+ * SIGKILL, which needs it thawed to take effect).
+ */
+export async function signalAllProcesses(init: InitRef, signal: number): Promise<void> {
+  const cg = cgroupOf(init);
+  if (!cg) return signalContainer(init, signal, true);
+  if (!isAlive(init.pid, init.pidStartTime)) throw new ContainerNotRunning();
+  if (signal === SIGKILL && cg.kill()) return thawAfterKill(cg, signal);
+  const wasThawed = cg.freezerState() === 'thawed';
+  let froze = false;
+  try {
+    if (wasThawed) {
+      await cg.freeze();
+      froze = true;
+    }
+  } catch {
+    // no freezer, or it would not freeze: signal them live
+  }
+  try {
+    signalOne(init.pid, init.pidStartTime, signal);
+    signalEach(cg.pids().filter((p) => p !== init.pid), signal);
+  } finally {
+    if (froze || signal === SIGKILL) cg.thaw();
   }
 }
 

@@ -7,6 +7,8 @@ import { bridge } from '../native/bridge.js';
 import { ContainerNotExist, RuntsError } from './errors.js';
 import { isAlive } from './proc.js';
 import type { StoredHooks } from '../hooks/lifecycle.js';
+import type { SavedCgroups } from '../cgroups/manager.js';
+import type { LinuxResources } from '../spec/types.js';
 
 export const DEFAULT_ROOT = '/run/runts';
 export const SPEC_VERSION = '1.3.0';
@@ -31,9 +33,39 @@ export interface StoredState {
    * (later edits must not affect the container); absent: none.
    */
   hooks?: StoredHooks;
+  /**
+   * The container's cgroups (src/cgroups save()): the directories in each
+   * hierarchy and the ones runts made (delete removes those). Absent: runts
+   * did not place the container in cgroups of its own (rootless without
+   * permission), so pause/resume/update/events have nothing to act on.
+   */
+  cgroups?: SavedCgroups;
+  /** linux.resources as applied: config.json's at create, with every `update` merged in. */
+  resources?: LinuxResources;
 }
 
-export type Status = 'creating' | 'created' | 'running' | 'stopped';
+/** "paused" is runc's (and what containerd and podman read); the runtime-spec lists the other four. */
+export type Status = 'creating' | 'created' | 'running' | 'paused' | 'stopped';
+
+/**
+ * Whether the container's freezer says FROZEN (v1 freezer.state, v2
+ * cgroup.freeze + cgroup.events "frozen 1"). Read directly rather than
+ * through src/cgroups so `state` and `list` stay cheap to start.
+ */
+export function cgroupFrozen(c: SavedCgroups | undefined): boolean {
+  if (!c) return false;
+  try {
+    if (c.version === 1) {
+      const dir = c.paths.freezer;
+      return dir !== undefined && readFileSync(join(dir, 'freezer.state'), 'utf8').trim() === 'FROZEN';
+    }
+    const dir = c.paths[''];
+    if (dir === undefined || readFileSync(join(dir, 'cgroup.freeze'), 'utf8').trim() !== '1') return false;
+    return /^frozen 1$/m.test(readFileSync(join(dir, 'cgroup.events'), 'utf8'));
+  } catch {
+    return false;
+  }
+}
 
 const ID_PATTERN = /^[\w+.-]+$/;
 
@@ -116,6 +148,7 @@ export class StateStore {
   status(state: StoredState | null): Status {
     if (state === null) return 'creating';
     if (!isAlive(state.pid, state.pidStartTime)) return 'stopped';
+    if (cgroupFrozen(state.cgroups)) return 'paused';
     return existsSync(this.fifoPath(state.id)) ? 'created' : 'running';
   }
 

@@ -135,9 +135,9 @@ test('runc spec: the process', () => {
   });
 });
 
-test('runc spec: one warning (its device rule is not enforced yet), the dropped ambient caps only a debug note', () => {
+test('runc spec: no warning (its device rule is enforced by the cgroup), the dropped ambient caps only a debug note', () => {
   const m = messages(() => {});
-  assert.deepEqual(m.warn, ['config.json: /linux/resources: devices not enforced: runts does not manage cgroups yet']);
+  assert.deepEqual(m.warn, []);
   assert.deepEqual(m.debug, [
     'ignoring ambient capabilities not both permitted and inheritable: CAP_KILL, CAP_NET_BIND_SERVICE, CAP_AUDIT_WRITE',
   ]);

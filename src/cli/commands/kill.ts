@@ -12,7 +12,7 @@ export const kill: Command = {
   async run({ store, flags, args }) {
     const { killContainer } = await import('../../container/kill.js');
     const signal = parseSignal(args[1] ?? 'SIGTERM');
-    killContainer(store, args[0]!, signal, flags.all === true);
+    await killContainer(store, args[0]!, signal, flags.all === true);
     return 0;
   },
 };
