@@ -4,7 +4,6 @@
 #include <signal.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
-#include <sys/un.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -15,6 +14,7 @@
 #include "../common/fd.h"
 #include "channel.h"
 #include "child.h"
+#include "console.h"
 #include "idmap.h"
 #include "namespaces.h"
 #include "relay.h"
@@ -36,20 +36,6 @@ void make_fifo(const Plan& plan) {
     unlink(plan.execFifo.c_str());
     fail(step, plan.execFifo, err);
   }
-}
-
-Fd connect_console(const std::string& path) {
-  Fd s(socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0));
-  if (!s.valid()) fail("socket", path);
-  struct sockaddr_un addr {};
-  addr.sun_family = AF_UNIX;
-  if (path.size() >= sizeof addr.sun_path) fail("connect console socket", path, ENAMETOOLONG);
-  memcpy(addr.sun_path, path.c_str(), path.size() + 1);
-  int r;
-  do r = connect(s.get(), reinterpret_cast<struct sockaddr*>(&addr), sizeof addr);
-  while (r < 0 && errno == EINTR);
-  if (r < 0) fail("connect console socket", path);
-  return s;
 }
 
 std::string describe(int status) {
@@ -88,7 +74,7 @@ int run_parent(const Plan& plan, int channel, const std::vector<int>& placeholde
 
     Fd console;
     if (plan.consoleSocket) {
-      console = connect_console(*plan.consoleSocket);
+      console.reset(connect_console_socket(*plan.consoleSocket));
     } else if (plan.foreground && plan.process.terminal) {
       int sv[2];
       if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) < 0) fail("socketpair", "console");
