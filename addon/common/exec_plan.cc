@@ -43,7 +43,6 @@ ExecPlan decode_exec_plan(const json& j) {
   for (size_t i = 0; i < plan.cgroupProcs.size(); i++)
     if (!absolute(plan.cgroupProcs[i])) bad(idx("cgroupProcs", i), "must be absolute");
   plan.process = decode_process(field(j, "process", p), "process");
-  plan.setHome = boolean(j, "setHome", p);
   plan.sessionKeyring = opt_str(j, "sessionKeyring", p);
   plan.consoleSocket = opt_str(j, "consoleSocket", p);
   plan.foreground = boolean(j, "foreground", p);

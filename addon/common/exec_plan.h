@@ -30,7 +30,6 @@ struct ExecPlan {
   std::vector<ExecNamespace> namespaces;  // join order
   std::vector<std::string> cgroupProcs;   // cgroup.procs files runts-init moves itself into first
   PlanProcess process;
-  bool setHome;
   std::optional<std::string> sessionKeyring;
   std::optional<std::string> consoleSocket;
   bool foreground;

@@ -108,6 +108,7 @@ PlanProcess decode_process(const json& obj, const std::string& p) {
   out.args = strings(obj, "args", p);
   if (out.args.empty()) bad(sub(p, "args"), "must not be empty");
   out.env = strings(obj, "env", p);
+  out.setHome = boolean(obj, "setHome", p);
   out.cwd = str(obj, "cwd", p);
   if (!absolute(out.cwd)) bad(sub(p, "cwd"), "must be absolute");
   out.uid = uint32_t(integer(obj, "uid", p, 0, kU32));

@@ -83,6 +83,7 @@ struct ConsoleSize {
 struct PlanProcess {
   std::vector<std::string> args;
   std::vector<std::string> env;
+  bool setHome;  // env has no HOME: append HOME=<the uid's home in the container's /etc/passwd, or "/">
   std::string cwd;
   uint32_t uid;
   uint32_t gid;

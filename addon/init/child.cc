@@ -14,6 +14,7 @@
 #include "hooks.h"
 #include "identity.h"
 #include "mounts.h"
+#include "passwd.h"
 #include "process.h"
 #include "sync.h"
 
@@ -21,7 +22,7 @@ namespace runts::init {
 
 // Steps a-k of the container init, in the order the runtime-spec and the
 // security invariants need; returns the resolved executable.
-static std::string set_up(const Plan& plan, const ChildFds& fds) {
+static std::string set_up(const Plan& plan, PlanProcess& proc, const ChildFds& fds) {
   // Creation modes below are the plan's; the real umask is set at the end.
   umask(0);
   if (plan.creates("user")) {
@@ -54,14 +55,14 @@ static std::string set_up(const Plan& plan, const ChildFds& fds) {
   readonly_paths(plan);
   readonly_rootfs(plan);
 
-  if (plan.process.terminal) setup_terminal(plan.process, fds.console);
+  if (proc.terminal) setup_terminal(proc, fds.console);
   join_session_keyring(plan);
 
-  const PlanProcess& proc = plan.process;
   enter_cwd(proc);
   set_rlimits(proc);
   set_oom_score_adj(proc);
   set_umask(proc);
+  set_home(proc);  // in the container's root now: its /etc/passwd
   std::string exe = resolve_executable(proc);
   apply_identity(proc);
   // A uid/gid change clears the parent-death signal; C still depends on A.
@@ -78,9 +79,10 @@ void run_child(const Plan& plan, const ChildFds& fds) {
   prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
   if (!wait_go(fds.sync)) _exit(1);
 
+  PlanProcess proc = plan.process;  // set_up may add HOME to its env
   std::string exe;
   try {
-    exe = set_up(plan, fds);
+    exe = set_up(plan, proc, fds);
   } catch (const StepError& e) {
     send_error(fds.sync, e);
     _exit(1);
@@ -96,7 +98,7 @@ void run_child(const Plan& plan, const ChildFds& fds) {
   close(fds.sync);
 
   // Released by `runts start`. The fifo's write end stays open until
-  // exec_container closes it right before the execve, so `start` learns
+  // exec_process closes it right before the execve, so `start` learns
   // that the process runs, or reads why a startContainer hook stopped it
   // (src/container/protocol.ts, "The exec fifo").
   int fifo = release_exec_fifo(fds.fifo);
@@ -108,7 +110,7 @@ void run_child(const Plan& plan, const ChildFds& fds) {
       _exit(1);
     }
   }
-  exec_container(plan, exe, fds.placeholders);
+  exec_process(proc, plan.preserveFds, exe, fds.placeholders);
 }
 
 }  // namespace runts::init

@@ -56,10 +56,6 @@ static void close_from(int first) {
   for (int fd : fds) close(fd);
 }
 
-void exec_container(const Plan& plan, const std::string& path, const std::vector<int>& placeholders) {
-  exec_process(plan.process, plan.preserveFds, path, placeholders);
-}
-
 void exec_process(const PlanProcess& proc, int preserve_fds, const std::string& path, const std::vector<int>& placeholders) {
   int keep = 3 + preserve_fds;
   for (int fd : placeholders) close(fd);

@@ -14,14 +14,11 @@ namespace runts::init {
 // printed (A is gone by now) and end the process.
 void wait_for_start(int fifo_path_fd);
 
-// Closes fds from 3 + preserveFds up (and the `placeholders` below that),
+// Closes fds from 3 + preserve_fds up (and the `placeholders` below that),
 // clears close-on-exec on the preserved ones, verifies the cwd is inside the
-// container (CVE-2024-21626 class), and execve()s. Never returns: on failure
-// prints "runts-init: exec <path>: <strerror>" and _exit(127).
-[[noreturn]] void exec_container(const Plan& plan, const std::string& path, const std::vector<int>& placeholders);
-
-// The same for any process (runts exec): keeps stdio and the `preserve_fds`
-// fds after it, closes the rest, execve()s `path` with proc.args and proc.env.
+// container (CVE-2024-21626 class), and execve()s `path` with proc.args and
+// proc.env; for the container init and an exec alike. Never returns: on
+// failure prints "runts-init: exec <path>: <strerror>" and _exit(127).
 [[noreturn]] void exec_process(const PlanProcess& proc, int preserve_fds, const std::string& path, const std::vector<int>& placeholders);
 
 // Throws StepError("getcwd", ...) if the cwd is unreachable from the root.

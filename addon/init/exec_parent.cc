@@ -23,6 +23,7 @@
 #include "console.h"
 #include "exec.h"
 #include "identity.h"
+#include "passwd.h"
 #include "process.h"
 #include "relay.h"
 #include "sync.h"
@@ -84,32 +85,6 @@ int reap(pid_t pid) {
   while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {
   }
   return status;
-}
-
-// HOME for `uid` from the container's /etc/passwd (we are inside its root
-// by now), "/" when it has no entry, as runc sets it.
-std::string home_of(uint32_t uid) {
-  std::string text;
-  if (!read_file("/etc/passwd", text)) return "/";
-  size_t start = 0;
-  while (start < text.size()) {
-    size_t end = text.find('\n', start);
-    if (end == std::string::npos) end = text.size();
-    std::string line = text.substr(start, end - start);
-    start = end + 1;
-    // name:password:uid:gid:gecos:home:shell
-    std::vector<std::string> f;
-    size_t i = 0;
-    for (;;) {
-      size_t j = line.find(':', i);
-      f.push_back(line.substr(i, j == std::string::npos ? std::string::npos : j - i));
-      if (j == std::string::npos) break;
-      i = j + 1;
-    }
-    if (f.size() < 6 || f[2].empty() || f[2].find_first_not_of("0123456789") != std::string::npos) continue;
-    if (strtoul(f[2].c_str(), nullptr, 10) == uid && !f[5].empty()) return f[5];
-  }
-  return "/";
 }
 
 // True when the namespace behind `ns` is owned by the user namespace `user`.
@@ -178,7 +153,7 @@ std::string set_up(const ExecPlan& plan, PlanProcess& proc, const ExecFds& fds) 
   if (chdir(proc.cwd.c_str()) < 0) fail("chdir", proc.cwd);
   set_rlimits(proc);
   set_umask(proc);
-  if (plan.setHome) proc.env.push_back("HOME=" + home_of(proc.uid));
+  set_home(proc);
   std::string exe = resolve_executable(proc);
   apply_identity(proc);
   // Changing ids clears both; E still depends on A and must stay closed to

@@ -28,7 +28,7 @@ void run_hooks(const char* kind, const std::vector<PlanHook>& hooks, const std::
 
 // Blocks opening the exec fifo (through its O_PATH fd, which is closed) for
 // writing until `runts start` opens it for reading, writes "0" and returns
-// the open, close-on-exec write end: it stays open until exec_container
+// the open, close-on-exec write end: it stays open until exec_process
 // closes it right before the execve, so `start` reads EOF only then (or when
 // the init died).
 // Errors are printed and end the process (A is gone by now).

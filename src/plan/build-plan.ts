@@ -55,6 +55,7 @@ export interface PlanEnv {
 const PLACEHOLDER_PROCESS: PlanProcess = {
   args: [],
   env: [],
+  setHome: false,
   cwd: '/',
   uid: 0,
   gid: 0,

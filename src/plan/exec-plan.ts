@@ -15,7 +15,7 @@ import type { Capabilities, Process, Spec } from '../spec/types.js';
 import { capabilityNumber } from './capabilities.js';
 import { PlanError, Problems, pointer } from './errors.js';
 import { EXEC_PLAN_VERSION, type ExecNamespace, type ExecPlan } from './exec-types.js';
-import { planProcess } from './process.js';
+import { envName, planProcess } from './process.js';
 import type { NamespaceType } from './types.js';
 
 export { PlanError } from './errors.js';
@@ -94,12 +94,6 @@ const PROC_NS_NAME: Record<NamespaceType, string> = {
 export function execNamespaces(spec: Spec, initPid: number): ExecNamespace[] {
   const listed = new Set((spec.linux?.namespaces ?? []).map((n) => n.type));
   return EXEC_NAMESPACE_ORDER.filter((t) => listed.has(t)).map((type) => ({ type, path: `/proc/${initPid}/ns/${PROC_NS_NAME[type]}` }));
-}
-
-/** NAME of a NAME=value entry. */
-function envName(entry: string): string {
-  const eq = entry.indexOf('=');
-  return eq < 0 ? entry : entry.slice(0, eq);
 }
 
 /** `base` with each of `extra` replacing the entry of the same name in place, or appended. */
@@ -234,7 +228,6 @@ export function buildExecPlan(input: ExecPlanInput, env: { warn?: (message: stri
   }
   if (problems.messages.length > 0) throw new PlanError([...problems.messages]);
 
-  const envList = planned.env;
   return {
     version: EXEC_PLAN_VERSION,
     id: input.id,
@@ -244,7 +237,6 @@ export function buildExecPlan(input: ExecPlanInput, env: { warn?: (message: stri
     namespaces: execNamespaces(input.spec, input.init.pid),
     cgroupProcs: [...input.cgroupProcs],
     process: { ...planned, oomScoreAdj: null },
-    setHome: !envList.some((e) => envName(e) === 'HOME'),
     sessionKeyring: `_ses.${input.id}`,
     consoleSocket: input.consoleSocket,
     foreground: !input.detach,

@@ -37,12 +37,11 @@ export interface ExecPlan {
   cgroupProcs: string[];
   /**
    * args, env, cwd (must exist: it is not created), identity, rlimits, umask,
-   * capabilities, no_new_privs, terminal. oomScoreAdj is always null: an exec
-   * keeps the score it inherits.
+   * capabilities, no_new_privs, terminal, setHome (HOME from the container's
+   * /etc/passwd when env has none). oomScoreAdj is always null: an exec keeps
+   * the score it inherits.
    */
   process: PlanProcess;
-  /** process.env has no HOME: set it from the container's /etc/passwd entry for the uid ("/" without one), as runc does. */
-  setHome: boolean;
   /** Session keyring joined (created) before the exec, or null to keep the inherited one. */
   sessionKeyring: string | null;
   /** Unix socket that receives the pty master (process.terminal). */

@@ -24,6 +24,12 @@ function checkArgs(args: string[] | undefined, problems: Problems): string[] {
   return [...args];
 }
 
+/** NAME of a NAME=value entry. */
+export function envName(entry: string): string {
+  const eq = entry.indexOf('=');
+  return eq < 0 ? entry : entry.slice(0, eq);
+}
+
 function checkEnv(env: string[] | undefined, problems: Problems): string[] {
   (env ?? []).forEach((e, i) => {
     const at = pointer('process', 'env', i);
@@ -95,6 +101,7 @@ export function planProcess(
   return {
     args,
     env,
+    setHome: !env.some((e) => envName(e) === 'HOME'),
     cwd,
     uid,
     gid,

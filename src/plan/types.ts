@@ -131,6 +131,12 @@ export interface PlanCapabilities {
 export interface PlanProcess {
   args: string[];
   env: string[];
+  /**
+   * env has no HOME: runts-init appends HOME=<home> once it is in the
+   * container's root, <home> being the uid's entry in the container's
+   * /etc/passwd, or "/" without one (as runc sets it).
+   */
+  setHome: boolean;
   /** Absolute path inside the container; created (0755, owned by root) if missing. */
   cwd: string;
   uid: number;

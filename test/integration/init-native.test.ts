@@ -126,6 +126,7 @@ function basePlan(s: Scratch, args: string[], edit: (p: InitPlan) => void = () =
     process: {
       args,
       env: ['PATH=/bin', 'HOME=/'],
+      setHome: false,
       cwd: '/',
       uid: 0,
       gid: 0,

@@ -74,7 +74,7 @@ test('the config\'s process with the command replaced; the init pinned by pid an
   // an exec keeps the oom score it inherits; -t alone decides the terminal
   assert.equal(p.process.oomScoreAdj, null);
   assert.equal(p.process.terminal, false);
-  assert.equal(p.setHome, true);
+  assert.equal(p.process.setHome, true);
   assert.equal(p.sessionKeyring, '_ses.c1');
   assert.equal(p.foreground, true);
   assert.deepEqual(p.cgroupProcs, []);
@@ -112,7 +112,7 @@ test('flags: env replaces in place or appends (PATH survives), cwd, user, groups
     noNewPrivs: true,
   }, { spec: spec((s) => (s.process!.noNewPrivileges = false)) }));
   assert.deepEqual(p.process.env, [PATH, 'TERM=dumb', 'FOO=bar', 'HOME=/h']);
-  assert.equal(p.setHome, false);
+  assert.equal(p.process.setHome, false);
   assert.equal(p.process.cwd, '/var');
   assert.deepEqual([p.process.uid, p.process.gid, p.process.additionalGids], [1000, 1001, [3, 7, 9]]);
   assert.equal(p.process.terminal, true);

@@ -190,6 +190,16 @@ test('process: cwd cleaned, user fields, umask, oom, consoleSize only with a ter
   assert.deepEqual([q.process.uid, q.process.gid, q.process.env, q.process.noNewPrivileges], [0, 0, [], false]);
 });
 
+test('process.setHome: only when env has no HOME (runts-init then takes it from the container\'s /etc/passwd)', () => {
+  assert.equal(plan().process.setHome, true);
+  assert.equal(plan((s) => s.process!.env!.push('HOME=/h')).process.setHome, false);
+  // an empty HOME is still a HOME
+  assert.equal(plan((s) => s.process!.env!.push('HOME=')).process.setHome, false);
+  // a name that merely starts with HOME is not
+  assert.equal(plan((s) => s.process!.env!.push('HOMEDIR=/h')).process.setHome, true);
+  assert.equal(plan((s) => delete s.process!.env).process.setHome, true);
+});
+
 test('a terminal in the foreground needs no console socket', () => {
   const p = plan(() => {}, { consoleSocket: null, foreground: true });
   assert.equal(p.process.terminal, true);

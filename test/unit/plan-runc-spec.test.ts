@@ -119,6 +119,8 @@ test('runc spec: the process', () => {
   assert.deepEqual(p.process, {
     args: ['sh'],
     env: ['PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin', 'TERM=xterm'],
+    // no HOME in env: runts-init sets it from the container's /etc/passwd
+    setHome: true,
     cwd: '/',
     uid: 0,
     gid: 0,
