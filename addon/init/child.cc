@@ -80,22 +80,9 @@ void run_child(const Plan& plan, const ChildFds& fds) {
   if (!wait_go(fds.sync)) _exit(1);
 
   PlanProcess proc = plan.process;  // set_up may add HOME to its env
-  std::string exe;
-  try {
-    exe = set_up(plan, proc, fds);
-  } catch (const StepError& e) {
-    send_error(fds.sync, e);
-    _exit(1);
-  } catch (const std::exception& e) {
-    send_error(fds.sync, StepError("init", "", 0, e.what()));
-    _exit(1);
-  }
-  send_ready(fds.sync);
   // Only once runts has been told "created" may this process outlive A
   // (detached mode: A exits right after); if A dies first, so does C.
-  if (!wait_commit(fds.sync)) _exit(1);
-  prctl(PR_SET_PDEATHSIG, 0, 0, 0, 0);
-  close(fds.sync);
+  std::string exe = set_up_and_commit(fds.sync, "init", [&] { return set_up(plan, proc, fds); });
 
   // Released by `runts start`. The fifo's write end stays open until
   // exec_process closes it right before the execve, so `start` learns

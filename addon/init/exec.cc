@@ -15,26 +15,6 @@
 
 namespace runts::init {
 
-void wait_for_start(int fifo_path_fd) {
-  std::string path = fd_path(fifo_path_fd);
-  int fd;
-  do fd = open(path.c_str(), O_WRONLY | O_CLOEXEC);
-  while (fd < 0 && errno == EINTR);
-  if (fd < 0) {
-    diag("open exec fifo: " + std::string(strerror(errno)));
-    _exit(1);
-  }
-  ssize_t w;
-  do w = write(fd, "0", 1);
-  while (w < 0 && errno == EINTR);
-  if (w != 1) {
-    diag("write exec fifo: " + std::string(strerror(errno)));
-    _exit(1);
-  }
-  close(fd);
-  close(fifo_path_fd);
-}
-
 void check_cwd() {
   char buf[PATH_MAX];
   if (!getcwd(buf, sizeof buf)) fail("getcwd", "");

@@ -1,5 +1,5 @@
-// The last moments of the container init: wait for `runts start` on the exec
-// fifo, close every fd the container must not inherit, check the cwd, exec.
+// The last moments of a process runts-init starts (the container init, an
+// exec): close every fd it must not inherit, check the cwd, exec.
 #pragma once
 
 #include <string>
@@ -8,11 +8,6 @@
 #include "../common/plan.h"
 
 namespace runts::init {
-
-// Blocks opening the exec fifo (through its O_PATH fd) for writing until
-// `runts start` opens it for reading, then writes one byte. Errors are
-// printed (A is gone by now) and end the process.
-void wait_for_start(int fifo_path_fd);
 
 // Closes fds from 3 + preserve_fds up (and the `placeholders` below that),
 // clears close-on-exec on the preserved ones, verifies the cwd is inside the

@@ -23,6 +23,8 @@
 #include "console.h"
 #include "exec.h"
 #include "identity.h"
+#include "namespaces.h"
+#include "parent.h"
 #include "passwd.h"
 #include "process.h"
 #include "relay.h"
@@ -32,18 +34,6 @@
 namespace runts::init {
 
 namespace {
-
-int ns_flag(const std::string& type) {
-  if (type == "user") return CLONE_NEWUSER;
-  if (type == "ipc") return CLONE_NEWIPC;
-  if (type == "uts") return CLONE_NEWUTS;
-  if (type == "network") return CLONE_NEWNET;
-  if (type == "pid") return CLONE_NEWPID;
-  if (type == "cgroup") return CLONE_NEWCGROUP;
-  if (type == "time") return CLONE_NEWTIME;
-  if (type == "mount") return CLONE_NEWNS;
-  return 0;  // decode_exec_plan refuses unknown types
-}
 
 // Field 22 of /proc/<pid>/stat, or "" when the process is gone.
 std::string start_time(int pid) {
@@ -74,19 +64,6 @@ bool exited(int pidfd) {
   fail("container init", std::to_string(plan.initPid), ESRCH, "the container's init process has exited");
 }
 
-std::string describe(int status) {
-  if (WIFEXITED(status)) return "exit status " + std::to_string(WEXITSTATUS(status));
-  if (WIFSIGNALED(status)) return std::string("killed by signal ") + strsignal(WTERMSIG(status));
-  return "status " + std::to_string(status);
-}
-
-int reap(pid_t pid) {
-  int status = 0;
-  while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {
-  }
-  return status;
-}
-
 // True when the namespace behind `ns` is owned by the user namespace `user`.
 bool owned_by(int ns, int user) {
   Fd owner(ioctl(ns, NS_GET_USERNS));
@@ -105,7 +82,7 @@ void join_in_order(const ExecPlan& plan, const std::vector<Fd>& fds) {
     if (plan.namespaces[i].type == "user") user = fds[i].get();
   std::vector<bool> done(plan.namespaces.size(), false);
   auto join = [&](size_t i) {
-    if (setns(fds[i].get(), ns_flag(plan.namespaces[i].type)) < 0) fail("setns", plan.namespaces[i].path);
+    if (setns(fds[i].get(), static_cast<int>(namespace_flag(plan.namespaces[i].type))) < 0) fail("setns", plan.namespaces[i].path);
     done[i] = true;
   };
   if (user >= 0) {
@@ -176,21 +153,8 @@ std::string set_up(const ExecPlan& plan, PlanProcess& proc, const ExecFds& fds) 
   for (const Fd& fd : *fds.ns_fds) close(fd.get());
 
   PlanProcess proc = plan.process;
-  std::string exe;
-  try {
-    exe = set_up(plan, proc, fds);
-  } catch (const StepError& e) {
-    send_error(fds.sync, e);
-    _exit(1);
-  } catch (const std::exception& e) {
-    send_error(fds.sync, StepError("exec", "", 0, e.what()));
-    _exit(1);
-  }
-  send_ready(fds.sync);
   // Only once runts has heard "created" may E outlive A.
-  if (!wait_commit(fds.sync)) _exit(1);
-  prctl(PR_SET_PDEATHSIG, 0, 0, 0, 0);
-  close(fds.sync);
+  std::string exe = set_up_and_commit(fds.sync, "exec", [&] { return set_up(plan, proc, fds); });
   exec_process(proc, plan.preserveFds, exe, *fds.placeholders);
 }
 
@@ -265,24 +229,11 @@ int run_exec(const ExecPlan& plan, int channel, const std::vector<int>& placehol
   if (rep.kind != Report::Ready) {
     kill(child, SIGKILL);
     int status = reap(child);
-    if (rep.kind == Report::Gone) fail("exec", "", 0, "the process exited before reporting (" + describe(status) + ")");
+    if (rep.kind == Report::Gone) fail("exec", "", 0, "the process exited before reporting (" + describe_status(status) + ")");
     throw StepError(rep.step, rep.target, rep.err, rep.reason);
   }
-  if (!send_created(channel, child)) {
-    diag(std::string("send created: ") + strerror(errno));
-    kill(child, SIGKILL);
-    reap(child);
-    return 1;
-  }
-  send_commit(sync.get());
-  if (!plan.foreground) {
-    // E no longer depends on A once it has closed its end (at the exec).
-    wait_closed(sync.get());
-    return 0;
-  }
-  sync.reset();
-  close(channel);
-  return foreground_wait(child, console_peer.release());
+  // Detached, E no longer depends on A once it has closed its end.
+  return hand_over(channel, sync, child, plan.foreground, console_peer);
 }
 
 }  // namespace runts::init

@@ -125,13 +125,6 @@ Pipe make_pipe() {
 
 void set_nonblock(int fd) { fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK); }
 
-int reap(pid_t pid) {
-  int status = 0;
-  while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {
-  }
-  return status;
-}
-
 // Reads what is there without blocking; false at EOF or on error.
 bool drain(int fd, std::string* keep) {
   char buf[4096];

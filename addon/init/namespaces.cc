@@ -15,7 +15,7 @@
 
 namespace runts::init {
 
-static uint64_t flag_of(const std::string& type) {
+uint64_t namespace_flag(const std::string& type) {
   if (type == "pid") return CLONE_NEWPID;
   if (type == "network") return CLONE_NEWNET;
   if (type == "mount") return CLONE_NEWNS;
@@ -24,7 +24,7 @@ static uint64_t flag_of(const std::string& type) {
   if (type == "user") return CLONE_NEWUSER;
   if (type == "cgroup") return CLONE_NEWCGROUP;
   if (type == "time") return CLONE_NEWTIME;
-  return 0;  // decode_plan refuses unknown types
+  return 0;  // decode_plan and decode_exec_plan refuse unknown types
 }
 
 void join_namespaces(const Plan& plan) {
@@ -36,7 +36,7 @@ void join_namespaces(const Plan& plan) {
     fds.emplace_back(std::move(fd), &ns);
   }
   for (auto& [fd, ns] : fds) {
-    if (setns(fd.get(), static_cast<int>(flag_of(ns->type))) < 0) fail("setns", *ns->path);
+    if (setns(fd.get(), static_cast<int>(namespace_flag(ns->type))) < 0) fail("setns", *ns->path);
   }
 }
 
@@ -56,7 +56,7 @@ void prepare_time_namespace(const Plan& plan) {
 uint64_t clone_flags(const Plan& plan) {
   uint64_t flags = 0;
   for (const auto& ns : plan.namespaces) {
-    if (!ns.path && ns.type != "time") flags |= flag_of(ns.type);
+    if (!ns.path && ns.type != "time") flags |= namespace_flag(ns.type);
   }
   return flags;
 }

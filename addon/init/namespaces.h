@@ -4,10 +4,14 @@
 #include <sys/types.h>
 
 #include <cstdint>
+#include <string>
 
 #include "../common/plan.h"
 
 namespace runts::init {
+
+// The CLONE_NEW* flag of a plan's namespace type ("network" -> CLONE_NEWNET).
+uint64_t namespace_flag(const std::string& type);
 
 // setns() into every namespace that has a path, in plan order (user first).
 // All paths are opened before the first setns, since joining a mount

@@ -38,19 +38,6 @@ void make_fifo(const Plan& plan) {
   }
 }
 
-std::string describe(int status) {
-  if (WIFEXITED(status)) return "exit status " + std::to_string(WEXITSTATUS(status));
-  if (WIFSIGNALED(status)) return std::string("killed by signal ") + strsignal(WTERMSIG(status));
-  return "status " + std::to_string(status);
-}
-
-int reap(pid_t pid) {
-  int status = 0;
-  while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {
-  }
-  return status;
-}
-
 // runts closed the channel while the container init was paused for its hooks:
 // undo everything and exit without a word (runts reports the hook's failure).
 struct Aborted {};
@@ -111,7 +98,7 @@ int run_parent(const Plan& plan, int channel, const std::vector<int>& placeholde
     if (rep.kind == Report::Gone) {
       int status = reap(child);
       child = -1;
-      fail("init", "", 0, "container init exited before reporting (" + describe(status) + ")");
+      fail("init", "", 0, "container init exited before reporting (" + describe_status(status) + ")");
     }
     if (rep.kind == Report::Failed) throw StepError(rep.step, rep.target, rep.err, rep.reason);
   } catch (...) {
@@ -128,19 +115,22 @@ int run_parent(const Plan& plan, int channel, const std::vector<int>& placeholde
     }
   }
 
+  // Detached: A exits once C no longer depends on it; the container init is
+  // then reparented to the caller's subreaper (containerd-shim, conmon),
+  // which collects its status.
+  return hand_over(channel, sync, child, plan.foreground, console_peer, [&] { unlink(plan.execFifo.c_str()); });
+}
+
+int hand_over(int channel, Fd& sync, pid_t child, bool foreground, Fd& console_peer, const std::function<void()>& undo) {
   if (!send_created(channel, child)) {
-    // Nobody would ever learn about this container: undo it.
     diag(std::string("send created: ") + strerror(errno));
     kill(child, SIGKILL);
     reap(child);
-    unlink(plan.execFifo.c_str());
+    if (undo) undo();
     return 1;
   }
   send_commit(sync.get());
-  // Detached: exit once C no longer depends on A; the container init is then
-  // reparented to the caller's subreaper (containerd-shim, conmon), which
-  // collects its status.
-  if (!plan.foreground) {
+  if (!foreground) {
     wait_closed(sync.get());
     return 0;
   }

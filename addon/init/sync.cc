@@ -1,8 +1,11 @@
 #include "sync.h"
 
+#include <sys/prctl.h>
 #include <sys/socket.h>
+#include <unistd.h>
 
 #include <cerrno>
+#include <exception>
 
 #include <nlohmann/json.hpp>
 
@@ -78,6 +81,24 @@ Report read_report(int fd) {
   Report rep{Report::Failed, j.value("step", std::string("init")), j.value("target", std::string()), j.value("reason", std::string()),
              j.value("errno", 0)};
   return rep;
+}
+
+std::string set_up_and_commit(int fd, const char* step, const std::function<std::string()>& set_up) {
+  std::string result;
+  try {
+    result = set_up();
+  } catch (const StepError& e) {
+    send_error(fd, e);
+    _exit(1);
+  } catch (const std::exception& e) {
+    send_error(fd, StepError(step, "", 0, e.what()));
+    _exit(1);
+  }
+  send_ready(fd);
+  if (!wait_commit(fd)) _exit(1);
+  prctl(PR_SET_PDEATHSIG, 0, 0, 0, 0);
+  close(fd);
+  return result;
 }
 
 }  // namespace runts::init

@@ -13,6 +13,7 @@
 // means the peer died.
 #pragma once
 
+#include <functional>
 #include <string>
 
 #include "../common/errors.h"
@@ -35,6 +36,14 @@ bool wait_commit(int fd);
 // A: blocks until C has closed its end.
 void wait_closed(int fd);
 void send_error(int fd, const StepError& e);
+
+// C or E, once A said "go": runs `set_up`. A failure is reported to A (a
+// StepError as it is, any other exception as StepError(step, "", 0, what))
+// and ends the process (exit 1). Otherwise reports ready and waits for
+// "commit" (A gone: exit 1); then clears the parent-death signal and closes
+// `fd`: only once runts heard "created" may the process outlive A.
+// Returns what set_up returned (the resolved executable).
+std::string set_up_and_commit(int fd, const char* step, const std::function<std::string()>& set_up);
 
 struct Report {
   enum Kind { Ready, Hooks, Failed, Gone } kind;

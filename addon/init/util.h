@@ -1,6 +1,8 @@
 // Small helpers used across runts-init.
 #pragma once
 
+#include <sys/types.h>
+
 #include <string>
 #include <vector>
 
@@ -23,6 +25,12 @@ std::string join_path(const std::vector<std::string>& parts, size_t n);
 // "/proc/self/fd/<fd>", the magic link through which syscalls that take only
 // a path (mount, open of a fifo) can act on an fd.
 std::string fd_path(int fd);
+
+// waitpid() for `pid`, retried on EINTR; returns the wait status.
+int reap(pid_t pid);
+
+// A wait status in words: "exit status 3", "killed by signal Killed".
+std::string describe_status(int status);
 
 // Diagnostics of runts-init itself go to stderr, always with this prefix.
 void diag(const std::string& msg);
