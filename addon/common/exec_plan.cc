@@ -27,15 +27,12 @@ ExecPlan decode_exec_plan(const json& j) {
   plan.root = str(j, "root", p);
   if (!absolute(plan.root)) bad("root", "must be absolute");
 
-  static const char* const kTypes[] = {"user", "ipc", "uts", "network", "pid", "cgroup", "time", "mount"};
   const json& nss = array(j, "namespaces", p);
   for (size_t i = 0; i < nss.size(); i++) {
     std::string q = idx("namespaces", i);
     if (!nss[i].is_object()) bad(q, "expected an object");
     ExecNamespace ns{str(nss[i], "type", q), str(nss[i], "path", q)};
-    bool known = false;
-    for (const char* t : kTypes) known = known || ns.type == t;
-    if (!known) bad(sub(q, "type"), "unknown namespace type \"" + ns.type + "\"");
+    check_namespace_type(ns.type, sub(q, "type"));
     if (!absolute(ns.path)) bad(sub(q, "path"), "must be absolute");
     plan.namespaces.push_back(std::move(ns));
   }

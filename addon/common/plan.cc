@@ -149,6 +149,13 @@ PlanProcess decode_process(const json& obj, const std::string& p) {
   return out;
 }
 
+void check_namespace_type(const std::string& type, const std::string& path) {
+  static const char* const kTypes[] = {"pid", "network", "mount", "ipc", "uts", "user", "cgroup", "time"};
+  for (const char* t : kTypes)
+    if (type == t) return;
+  bad(path, "unknown namespace type \"" + type + "\"");
+}
+
 const PlanNamespace* Plan::find_namespace(const std::string& type) const {
   for (const auto& ns : namespaces)
     if (ns.type == type) return &ns;
@@ -174,15 +181,12 @@ Plan decode_plan(const json& j) {
   plan.rootfsPropagation = static_cast<unsigned long>(integer(j, "rootfsPropagation", p, 0, kU32));
   plan.noPivot = boolean(j, "noPivot", p);
 
-  static const char* const kTypes[] = {"pid", "network", "mount", "ipc", "uts", "user", "cgroup", "time"};
   const json& nss = array(j, "namespaces", p);
   for (size_t i = 0; i < nss.size(); i++) {
     std::string q = idx("namespaces", i);
     if (!nss[i].is_object()) bad(q, "expected an object");
     PlanNamespace ns{str(nss[i], "type", q), opt_str(nss[i], "path", q)};
-    bool known = false;
-    for (const char* t : kTypes) known = known || ns.type == t;
-    if (!known) bad(sub(q, "type"), "unknown namespace type \"" + ns.type + "\"");
+    check_namespace_type(ns.type, sub(q, "type"));
     plan.namespaces.push_back(std::move(ns));
   }
   plan.uidMappings = id_mappings(j, "uidMappings", p);

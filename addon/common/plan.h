@@ -151,6 +151,10 @@ struct Plan {
   bool creates(const std::string& type) const;  // listed without a path
 };
 
+// Refuses (as decode_plan) a namespace type other than PlanNamespace::type's eight;
+// `path` names the field ("namespaces[0].type").
+void check_namespace_type(const std::string& type, const std::string& path);
+
 // Decodes a process object (the init plan's "process", the exec plan's) found
 // at `path` ("process"), with the same errors as decode_plan.
 PlanProcess decode_process(const nlohmann::json& process, const std::string& path);
