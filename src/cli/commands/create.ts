@@ -1,4 +1,6 @@
+import type { FlagValues } from '../args.js';
 import type { Command } from '../command.js';
+import type { CreateOptions } from '../../container/create.js';
 
 export const createFlags = [
   { name: 'bundle', short: 'b', type: 'string', usage: 'path to the root of the bundle directory, defaults to the current directory' },
@@ -8,6 +10,19 @@ export const createFlags = [
   { name: 'no-new-keyring', type: 'bool', usage: "do not create a new session keyring for the container; it inherits the caller's session key" },
   { name: 'preserve-fds', type: 'uint', usage: 'pass N additional file descriptors to the container (stdio + N in total)', default: 0 },
 ] as const satisfies Command['flags'];
+
+/** What createFlags and the container id say, for `create` and `run` alike. */
+export function bundleOptions(flags: FlagValues, args: string[]): Omit<CreateOptions, 'foreground' | 'log'> {
+  return {
+    id: args[0]!,
+    bundle: (flags.bundle as string | undefined) ?? process.cwd(),
+    pidFile: (flags['pid-file'] as string | undefined) ?? null,
+    consoleSocket: (flags['console-socket'] as string | undefined) ?? null,
+    noPivot: flags['no-pivot'] === true,
+    noNewKeyring: flags['no-new-keyring'] === true,
+    preserveFds: flags['preserve-fds'] as number,
+  };
+}
 
 export const create: Command = {
   name: 'create',
@@ -19,17 +34,7 @@ export const create: Command = {
   nargs: 1,
   async run({ store, log, flags, args }) {
     const { createContainer } = await import('../../container/create.js');
-    await createContainer(store, {
-      id: args[0]!,
-      bundle: (flags.bundle as string | undefined) ?? process.cwd(),
-      pidFile: (flags['pid-file'] as string | undefined) ?? null,
-      consoleSocket: (flags['console-socket'] as string | undefined) ?? null,
-      noPivot: flags['no-pivot'] === true,
-      noNewKeyring: flags['no-new-keyring'] === true,
-      preserveFds: flags['preserve-fds'] as number,
-      foreground: false,
-      log,
-    });
+    await createContainer(store, { ...bundleOptions(flags, args), foreground: false, log });
     return 0;
   },
 };

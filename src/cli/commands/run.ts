@@ -1,5 +1,5 @@
 import type { Command } from '../command.js';
-import { createFlags } from './create.js';
+import { bundleOptions, createFlags } from './create.js';
 
 export const run: Command = {
   name: 'run',
@@ -16,17 +16,6 @@ export const run: Command = {
   nargs: 1,
   async run({ store, log, flags, args }) {
     const { runContainer } = await import('../../container/run.js');
-    return runContainer(store, {
-      id: args[0]!,
-      bundle: (flags.bundle as string | undefined) ?? process.cwd(),
-      pidFile: (flags['pid-file'] as string | undefined) ?? null,
-      consoleSocket: (flags['console-socket'] as string | undefined) ?? null,
-      noPivot: flags['no-pivot'] === true,
-      noNewKeyring: flags['no-new-keyring'] === true,
-      preserveFds: flags['preserve-fds'] as number,
-      detach: flags.detach === true,
-      keep: flags.keep === true,
-      log,
-    });
+    return runContainer(store, { ...bundleOptions(flags, args), detach: flags.detach === true, keep: flags.keep === true, log });
   },
 };
