@@ -32,6 +32,11 @@ export async function requireCgroups(state: { id: string; cgroups?: SavedCgroups
   return cg;
 }
 
+/** exec: the cgroup.procs files runts-init writes itself into, one per directory, before it joins the namespaces. */
+export function cgroupProcsFiles(saved: SavedCgroups): string[] {
+  return [...new Set(Object.values(saved.paths))].map((dir) => `${dir}/cgroup.procs`);
+}
+
 /** Any resource set in linux.resources (rootless containers without one may go on without cgroups). */
 export function hasResources(r: LinuxResources | undefined): boolean {
   return r !== undefined && Object.values(r).some((v) => v !== undefined && !(Array.isArray(v) && v.length === 0));

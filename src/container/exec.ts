@@ -12,6 +12,7 @@ import { validateProcess } from '../spec/validate.js';
 import { buildExecPlan, type ExecOverrides } from '../plan/exec-plan.js';
 import type { Logger } from '../log.js';
 import { RuntsError } from './errors.js';
+import { cgroupProcsFiles } from './cgroups.js';
 import { cgroupProcsForInit } from './exec-cgroups.js';
 import { runExec, type ExecHandle } from './exec-runner.js';
 import { writeFileAtomic } from './files.js';
@@ -84,6 +85,8 @@ async function start(store: StateStore, opts: ExecOptions): Promise<ExecHandle> 
     const status = store.status(state);
     if (state === null) throw new RuntsError('cannot exec in a container that is still being created');
     if (status === 'stopped') throw new RuntsError('cannot exec in a stopped container');
+    // A process joining frozen cgroups would freeze with them (runc: --ignore-paused, which runts does not have).
+    if (status === 'paused') throw new RuntsError('cannot exec in a paused container');
     const spec = loadSpec(state.bundle);
     const plan = buildExecPlan(
       {
@@ -95,7 +98,7 @@ async function start(store: StateStore, opts: ExecOptions): Promise<ExecHandle> 
         consoleSocket: opts.consoleSocket === null ? null : resolve(opts.consoleSocket),
         detach: opts.detach,
         preserveFds: opts.preserveFds,
-        cgroupProcs: cgroupProcsForInit(state.pid),
+        cgroupProcs: state.cgroups ? cgroupProcsFiles(state.cgroups) : cgroupProcsForInit(state.pid),
         lsm: hostLsm(),
       },
       // What the config's own process says was already warned about at create.
