@@ -17,8 +17,13 @@ import { state } from './commands/state.js';
 import { RUNTS_VERSION as VERSION } from './version.js';
 import { features } from './commands/features.js';
 import { spec } from './commands/spec.js';
+import { events } from './commands/events.js';
+import { pause } from './commands/pause.js';
+import { ps } from './commands/ps.js';
+import { resume } from './commands/resume.js';
+import { update } from './commands/update.js';
 
-export const COMMANDS: Command[] = [create, del, exec, features, kill, list, run, spec, start, state];
+export const COMMANDS: Command[] = [create, del, events, exec, features, kill, list, pause, ps, resume, run, spec, start, state, update];
 
 export const GLOBAL_FLAGS: FlagSpec[] = [
   { name: 'debug', type: 'bool', usage: 'enable debug logging' },

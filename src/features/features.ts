@@ -36,7 +36,10 @@ export function buildFeatures(opts: FeaturesOptions): Record<string, unknown> {
     linux: {
       namespaces: [...NAMESPACE_ORDER].sort(),
       capabilities: CAPABILITY_NAMES.filter((_, n) => n <= capLast),
-      cgroup: { v1: false, v2: false, systemd: false, systemdUser: false, rdma: false },
+      // cgroupfs drivers for both hierarchies (src/cgroups; v2 device rules
+      // through the bridge's eBPF loader); no systemd driver; rdma is written
+      // where the controller exists but has not been tried on a host with one.
+      cgroup: { v1: true, v2: true, systemd: false, systemdUser: false, rdma: false },
       seccomp: { enabled: false },
       apparmor: { enabled: false },
       selinux: { enabled: false },

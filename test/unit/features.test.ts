@@ -49,7 +49,7 @@ test('capabilities are those the kernel knows, namespaces all eight', () => {
 });
 
 test('nothing runts lacks is claimed', () => {
-  assert.deepEqual(doc.linux.cgroup, { v1: false, v2: false, systemd: false, systemdUser: false, rdma: false });
+  assert.deepEqual(doc.linux.cgroup, { v1: true, v2: true, systemd: false, systemdUser: false, rdma: false });
   for (const k of ['seccomp', 'apparmor', 'selinux', 'intelRdt', 'netDevices']) assert.equal(doc.linux[k].enabled, false, k);
   assert.equal(doc.linux.mountExtensions.idmap.enabled, true);
   assert.deepEqual(doc.hooks, [...SUPPORTED_HOOKS]);
