@@ -96,7 +96,15 @@ export async function streamEvents(store: StateStore, id: string, intervalMs: nu
     checkOom();
     if (!isAlive(state.pid, state.pidStartTime) || !store.exists(id)) return;
     if (Date.now() >= nextStats) {
-      write(formatStatsEvent(id, cg.stats()));
+      let line: string;
+      try {
+        line = formatStatsEvent(id, cg.stats());
+      } catch (e) {
+        // Deleted meanwhile (its cgroup went with it): the stream is over.
+        if (!isAlive(state.pid, state.pidStartTime) || !store.exists(id)) return;
+        throw e;
+      }
+      write(line);
       nextStats += intervalMs;
       if (nextStats < Date.now()) nextStats = Date.now() + intervalMs;
     }

@@ -213,19 +213,24 @@ describe('limits are enforced', { skip: !isV1 && 'cgroup v1 host only' }, () => 
   });
 
   test('a memory limit OOM-kills a memory hog, and `events` reports the OOM', async () => {
-    const spec = baseSpec(['sh', '-c', 'sleep 1; head -c 200m /dev/zero | tail; echo hog status $?; sleep 60']);
+    // The hog (not the container's init) is what the OOM killer must pick.
+    const spec = baseSpec(['sh', '-c', 'sleep 1; (echo 1000 > /proc/self/oom_score_adj; head -c 200m /dev/zero | tail); echo hog status $?; sleep 60']);
     spec.linux.resources = { memory: { limit: 32 * MiB } };
     const c = runDetached(spec);
     const events = spawn(process.execPath, [join(import.meta.dirname, '..', '..', 'dist', 'runts.js'), '--root', sb.root, 'events', '--interval', '1s', c.id], {
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let out = '';
+    let err = '';
     events.stdout.on('data', (d: Buffer) => (out += d.toString()));
+    events.stderr.on('data', (d: Buffer) => (err += d.toString()));
+    const memDir = dirOf(c.pid, 'memory');
     try {
       const seen = await waitFor(() => out.split('\n').some((l) => l === JSON.stringify({ type: 'oom', id: c.id })), 20_000);
-      assert.ok(seen, `no oom event; events printed:\n${out.slice(0, 2000)}`);
-      assert.match(read(dirOf(c.pid, 'memory'), 'memory.oom_control'), /^oom_kill [1-9]/m);
-      assert.ok(await waitFor(() => out.includes('{"type":"stats"'), 5000), 'a stats line every second as well');
+      assert.ok(seen, `no oom event; events printed:\n${out.slice(0, 2000)}\n${err}`);
+      assert.match(read(memDir, 'memory.oom_control'), /^oom_kill [1-9]/m);
+      assert.equal(sb.state(c.id).status, 'running', 'the OOM killer took the init');
+      assert.ok(await waitFor(() => out.includes('{"type":"stats"'), 5000), `a stats line every second as well:\n${out.slice(0, 2000)}\n${err}`);
       const stats = out.split('\n').find((l) => l.startsWith('{"type":"stats"'))!;
       assert.equal(JSON.parse(stats).data.memory.usage.limit, 32 * MiB);
     } finally {
