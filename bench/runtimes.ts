@@ -26,7 +26,7 @@ export function runtimes(repo: string, stateDir: string): Runtime[] {
     {
       name: 'runts',
       argv: (args) => [process.execPath, join(repo, 'dist', 'runts.js'), '--root', join(stateDir, 'runts'), ...args],
-      note: 'no cgroup work yet (cgroups are a later issue)',
+      note: 'cgroupfs (v1 here), like runc',
     },
   ];
   if (have('runc')) out.push({ name: 'runc', argv: (args) => ['runc', '--root', join(stateDir, 'runc'), ...args], note: 'cgroupfs driver' });

@@ -6,6 +6,7 @@
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { constants } from 'node:os';
+import { forwardSignals } from './forward-signals.js';
 import type { Process } from '../spec/types.js';
 import { loadSpec } from '../spec/load.js';
 import { validateProcess } from '../spec/validate.js';
@@ -40,8 +41,6 @@ export interface ExecOptions {
   log: Logger;
 }
 
-/** Signals a foreground exec passes on to its process instead of dying from them (as `run` does). */
-const FORWARDED: NodeJS.Signals[] = ['SIGHUP', 'SIGINT', 'SIGQUIT', 'SIGTERM', 'SIGUSR1', 'SIGUSR2', 'SIGCONT', 'SIGTSTP', 'SIGTTIN', 'SIGTTOU', 'SIGALRM', 'SIGVTALRM', 'SIGPROF', 'SIGXCPU', 'SIGXFSZ', 'SIGPWR', 'SIGSYS', 'SIGURG'];
 
 function errnoText(e: NodeJS.ErrnoException): string {
   return /^[A-Z0-9_]+: ([^,]+),/.exec(e.message)?.[1] ?? e.message;
@@ -133,14 +132,7 @@ export async function execProcess(store: StateStore, opts: ExecOptions): Promise
       // already exited; its status arrives through `exited`
     }
   };
-  const handlers = new Map<NodeJS.Signals, () => void>();
-  if (!opts.detach) {
-    for (const sig of FORWARDED) {
-      const h = (): void => forward(SIGNUM[sig]!);
-      handlers.set(sig, h);
-      process.on(sig, h);
-    }
-  }
+  const stopForwarding = opts.detach ? () => {} : forwardSignals(forward);
   try {
     let handle: ExecHandle;
     try {
@@ -162,6 +154,6 @@ export async function execProcess(store: StateStore, opts: ExecOptions): Promise
     // runts-init itself died by a signal: report it the shell way.
     return 128 + (signal ? SIGNUM[signal]! : 0);
   } finally {
-    for (const [sig, h] of handlers) process.off(sig, h);
+    stopForwarding();
   }
 }

@@ -4,6 +4,7 @@ import { createContainer, type CreateOptions } from './create.js';
 import { deleteContainer } from './delete.js';
 import { startContainer } from './start.js';
 import { signalContainer } from './signal-process.js';
+import { forwardSignals } from './forward-signals.js';
 import type { StateStore } from './state-store.js';
 import { constants } from 'node:os';
 
@@ -15,25 +16,18 @@ export interface RunOptions extends Omit<CreateOptions, 'foreground'> {
   keep: boolean;
 }
 
-/** Signals a foreground `run` passes on to the container instead of dying from them. */
-const FORWARDED: NodeJS.Signals[] = ['SIGHUP', 'SIGINT', 'SIGQUIT', 'SIGTERM', 'SIGUSR1', 'SIGUSR2', 'SIGCONT', 'SIGTSTP', 'SIGTTIN', 'SIGTTOU', 'SIGALRM', 'SIGVTALRM', 'SIGPROF', 'SIGXCPU', 'SIGXFSZ', 'SIGPWR', 'SIGSYS', 'SIGURG'];
 
 export async function runContainer(store: StateStore, opts: RunOptions): Promise<number> {
   const { init, state } = await createContainer(store, { ...opts, foreground: !opts.detach });
-  const handlers = new Map<NodeJS.Signals, () => void>();
-  if (!opts.detach) {
-    for (const sig of FORWARDED) {
-      const h = (): void => {
+  const stopForwarding = opts.detach
+    ? () => {}
+    : forwardSignals((signum) => {
         try {
-          signalContainer(state, SIGNUM[sig]!, false);
+          signalContainer(state, signum, false);
         } catch {
           // already exited; its status arrives through `exited`
         }
-      };
-      handlers.set(sig, h);
-      process.on(sig, h);
-    }
-  }
+      });
   try {
     try {
       await startContainer(store, opts.id);
@@ -48,6 +42,6 @@ export async function runContainer(store: StateStore, opts: RunOptions): Promise
     // runts-init itself died by a signal: report it the shell way.
     return 128 + (signal ? SIGNUM[signal]! : 0);
   } finally {
-    for (const [sig, h] of handlers) process.off(sig, h);
+    stopForwarding();
   }
 }
