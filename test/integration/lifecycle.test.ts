@@ -4,7 +4,8 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { baseSpec, Sandbox, waitFor } from './helpers.ts';
+import { spawnSync } from 'node:child_process';
+import { baseSpec, cleanEnv, RUNTS, Sandbox, waitFor } from './helpers.ts';
 
 let sb: Sandbox;
 before(() => {
@@ -46,6 +47,15 @@ describe('run (foreground)', () => {
     const code = await new Promise<number | null>((r) => child.once('exit', (c) => r(c)));
     assert.equal(code, 7);
     assert.match(out, /got TERM/);
+  });
+
+  test('runs under V8\'s profiler: SIGPROF is not taken over for forwarding', () => {
+    const b = sb.bundle(baseSpec(['sh', '-c', 'sleep 0.2; echo done']));
+    const prof = join(sb.dir, 'prof');
+    const r = spawnSync(process.execPath, ['--cpu-prof', '--cpu-prof-dir', prof, RUNTS, '--root', sb.root, 'run', '-b', b, sb.id()], { encoding: 'utf8', env: cleanEnv() });
+    assert.equal(r.status, 0, `${r.signal ?? ''} ${r.stderr}`);
+    assert.equal(r.stdout, 'done\n');
+    assert.equal(readdirSync(prof).length, 1, 'a profile was written');
   });
 
   test('--keep keeps the stopped container', () => {
