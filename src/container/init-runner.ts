@@ -5,7 +5,7 @@ import type { Duplex } from 'node:stream';
 import type { InitPlan } from '../plan/types.js';
 import { initBinary } from '../native/bridge.js';
 import { RuntsError } from './errors.js';
-import { advance, decodeFrames, encodeFrame, INIT_FD_ENV, type Phase } from './protocol.js';
+import { advance, decodeFrames, encodeFrame, INIT_FD_ENV, type ExecMessage, type Phase, type PlanMessage } from './protocol.js';
 
 export interface InitExit {
   code: number | null;
@@ -13,9 +13,9 @@ export interface InitExit {
 }
 
 export interface InitHandle {
-  /** Host pid of the container init. */
+  /** Host pid of the container init (or of the exec'd process). */
   pid: number;
-  /** runts-init itself: exits at once when detached, or with the container's status in foreground mode. */
+  /** runts-init itself: exits at once when detached, or with the process's status in foreground mode. */
   child: ChildProcess;
   exited: Promise<InitExit>;
 }
@@ -50,8 +50,17 @@ export interface RunInitOptions {
 }
 
 export function runInit(plan: InitPlan, opts: RunInitOptions = {}): Promise<InitHandle> {
-  const channelFd = 3 + plan.preserveFds;
-  const preserved = Array.from({ length: plan.preserveFds }, (_, i) => 3 + i);
+  return converse({ type: 'plan', plan }, plan.preserveFds, opts);
+}
+
+/**
+ * Spawns runts-init with the caller's stdio and `preserveFds` fds after it,
+ * opens the conversation with `first` (a create or an exec plan) and settles
+ * on "created" (the new process's host pid) or "error".
+ */
+export function converse(first: PlanMessage | ExecMessage, preserveFds: number, opts: RunInitOptions = {}): Promise<InitHandle> {
+  const channelFd = 3 + preserveFds;
+  const preserved = Array.from({ length: preserveFds }, (_, i) => 3 + i);
   const child = spawn(initBinary(), [], {
     stdio: ['inherit', 'inherit', 'inherit', ...preserved, 'pipe'],
     env: { [INIT_FD_ENV]: String(channelFd) },
@@ -122,7 +131,7 @@ export function runInit(plan: InitPlan, opts: RunInitOptions = {}): Promise<Init
         return;
       }
     }
-    channel.write(encodeFrame({ type: 'plan', plan }));
-    phase = advance(phase, 'plan');
+    channel.write(encodeFrame(first));
+    phase = advance(phase, first.type);
   });
 }
