@@ -15,6 +15,7 @@ import type { Logger } from '../log.js';
 import { RuntsError } from './errors.js';
 import { cgroupProcsFiles } from './cgroups.js';
 import { cgroupProcsForInit } from './exec-cgroups.js';
+import { subCgroupProcs } from './exec-subcgroup.js';
 import { runExec, type ExecHandle } from './exec-runner.js';
 import { writeFileAtomic } from './files.js';
 import { hostLsm } from './lsm.js';
@@ -36,8 +37,8 @@ export interface ExecOptions {
   detach: boolean;
   pidFile: string | null;
   preserveFds: number;
-  /** --cgroup: "" unless a sub-cgroup was asked for. */
-  cgroup: string;
+  /** --cgroup values: sub-cgroups of the container's cgroups to run in ([] for the container's own). */
+  cgroups: string[];
   log: Logger;
 }
 
@@ -67,7 +68,6 @@ export function loadProcessFile(path: string): Process {
 
 /** Everything up to "created", under the container's lock. */
 async function start(store: StateStore, opts: ExecOptions): Promise<ExecHandle> {
-  if (opts.cgroup !== '') throw new RuntsError('--cgroup: sub-cgroups need cgroup management, not available yet');
   const processFile = opts.processFile === null ? null : loadProcessFile(opts.processFile);
   const terminal = processFile !== null ? processFile.terminal === true : opts.overrides.tty;
   // runc's own checks and words.
@@ -97,7 +97,12 @@ async function start(store: StateStore, opts: ExecOptions): Promise<ExecHandle> 
         consoleSocket: opts.consoleSocket === null ? null : resolve(opts.consoleSocket),
         detach: opts.detach,
         preserveFds: opts.preserveFds,
-        cgroupProcs: state.cgroups ? cgroupProcsFiles(state.cgroups) : cgroupProcsForInit(state.pid),
+        cgroupProcs:
+          opts.cgroups.length > 0
+            ? subCgroupProcs(state.cgroups, opts.cgroups)
+            : state.cgroups
+              ? cgroupProcsFiles(state.cgroups)
+              : cgroupProcsForInit(state.pid),
         lsm: hostLsm(),
       },
       // What the config's own process says was already warned about at create.

@@ -494,6 +494,30 @@ describe('ps, kill --all, events --stats', { skip: !isV1 && 'cgroup v1 host only
   });
 });
 
+describe('exec --cgroup', { skip: !isV1 && 'cgroup v1 host only' }, () => {
+  test('runs the process in an existing sub-cgroup, per controller or in all; a missing one is refused', () => {
+    const c = runDetached(baseSpec(['sleep', '60']));
+    try {
+      const saved = JSON.parse(readFileSync(join(sb.root, c.id, 'state.json'), 'utf8')).cgroups as { paths: Record<string, string> };
+      const memory = saved.paths.memory!;
+      mkdirSync(join(memory, 'sub'));
+      let r = sb.runts(['exec', '--cgroup', 'memory:sub', c.id, 'cat', '/proc/self/cgroup']);
+      ok(r, 'exec --cgroup memory:sub');
+      for (const line of r.stdout.trim().split('\n')) {
+        const controllers = line.split(':')[1]!.split(',');
+        assert.ok(line.endsWith(controllers.includes('memory') ? `/${c.id}/sub` : `/${c.id}`), line);
+      }
+      r = sb.runts(['exec', '--cgroup', 'sub', c.id, 'true']);
+      assert.equal(r.status, 255);
+      assert.match(r.stderr, /^runts: exec failed: --cgroup: \S+\/sub \(\S+\): no such cgroup\n$/);
+      r = sb.runts(['exec', '--cgroup', 'nosuchctl:sub', c.id, 'true']);
+      assert.equal(r.stderr, 'runts: exec failed: --cgroup nosuchctl:sub: the container has no "nosuchctl" cgroup\n');
+    } finally {
+      ok(sb.runts(['delete', '-f', c.id]), 'delete removes the sub-cgroup too');
+    }
+  });
+});
+
 describe('create and delete leave no cgroup behind', { skip: !isV1 && 'cgroup v1 host only' }, () => {
   test('a failed create (a refused limit, a failing prestart hook) removes the cgroups it made', () => {
     const bad = baseSpec(['true']);

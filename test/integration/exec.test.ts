@@ -139,7 +139,7 @@ test('exec failures exit 255 with runc\'s reasons', { skip }, () => {
     [['exec', '--console-socket', '/x.sock', id, 'true'], 'runts: exec failed: cannot use console socket if runts will not detach or allocate tty'],
     [['exec', '--apparmor', 'p', id, 'true'], 'runts: exec failed: --apparmor: this host does not have AppArmor enabled'],
     [['exec', '--process-label', 'l', id, 'true'], 'runts: exec failed: --process-label: this host does not have SELinux enabled'],
-    [['exec', '--cgroup', 'sub', id, 'true'], 'runts: exec failed: --cgroup: sub-cgroups need cgroup management, not available yet'],
+    [['exec', '--cgroup', '../up', id, 'true'], "runts: exec failed: --cgroup ../up: the sub-cgroup must be a path inside the container's cgroup"],
     [['exec', '--cap', 'sys_admin', id, 'true'], 'runts: exec failed: --cap: unknown capability "sys_admin" (did you mean "CAP_SYS_ADMIN"?)'],
     [['exec', '-u', 'root', id, 'true'], 'runts: exec failed: --user: "root" is not a valid uid (the format is <uid>[:<gid>], numeric)'],
     [['exec', '-e', 'FOO', id, 'true'], 'runts: exec failed: --env: invalid environment variable "FOO" (the format is NAME=value)'],

@@ -32,7 +32,7 @@ export const exec: Command = {
     { name: 'no-new-privs', type: 'bool', usage: 'set the no new privileges value for the process' },
     { name: 'cap', short: 'c', type: 'strings', usage: 'add a capability to the bounding, effective and permitted sets of the process (repeatable)' },
     { name: 'preserve-fds', type: 'uint', usage: 'pass N additional file descriptors to the process (stdio + N in total)', default: 0 },
-    { name: 'cgroup', type: 'string', usage: 'run the process in an (existing) sub-cgroup (not available yet: runts does not manage cgroups)' },
+    { name: 'cgroup', type: 'strings', usage: 'run the process in an (existing) sub-cgroup(s). Format is [<controller>:]<cgroup>.' },
     { name: 'ignore-paused', type: 'bool', usage: 'allow exec in a paused container' },
   ],
   nargs: [1, Infinity],
@@ -59,7 +59,8 @@ export const exec: Command = {
       detach: flags.detach === true,
       pidFile: (flags['pid-file'] as string | undefined) ?? null,
       preserveFds: flags['preserve-fds'] as number,
-      cgroup: (flags.cgroup as string | undefined) ?? '',
+      // runc accepts an empty value and ignores it
+      cgroups: ((flags.cgroup as string[] | undefined) ?? []).filter((v) => v !== ''),
       log,
     });
   },
