@@ -2,9 +2,9 @@
 // caller's socket with SCM_RIGHTS, the pty name as payload, as with runc.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
-import { baseSpec, Sandbox, waitFor } from './helpers.ts';
+import { baseSpec, Sandbox, startConsoleReceiver, waitFor } from './helpers.ts';
 
 let sb: Sandbox;
 before(() => {
@@ -20,22 +20,18 @@ test('the pty master is sent to the console socket; consoleSize applies', { skip
   spec.process.consoleSize = { height: 30, width: 100 };
   const b = sb.bundle(spec);
   const sock = join(sb.dir, 'console.sock');
-  const rx = spawn('python3', [join(import.meta.dirname, 'console-receiver.py'), sock], { stdio: ['ignore', 'pipe', 'inherit'] });
-  let out = '';
-  rx.stdout!.on('data', (d: Buffer) => (out += d.toString()));
-  const exited = new Promise((r) => rx.once('exit', r));
+  const rx = await startConsoleReceiver(sock);
   try {
-    assert.ok(await waitFor(() => out.includes('listening')));
     const id = sb.id();
     const c = sb.runts(['create', '--console-socket', sock, '-b', b, id]);
     assert.equal(c.status, 0, c.stderr);
-    assert.ok(await waitFor(() => out.includes('fds=')));
+    assert.ok(await waitFor(() => rx.output().includes('fds=')));
     assert.equal(sb.runts(['start', id]).status, 0);
-    await Promise.race([exited, new Promise((r) => setTimeout(r, 10_000))]);
-    const lines = out.trim().split('\n');
+    await rx.done();
+    const lines = rx.output().trim().split('\n');
     assert.deepEqual(lines.slice(1), ['name=/dev/pts/0', 'fds=1', 'output=30 100|/dev/pts/0|hi|']);
   } finally {
-    rx.kill();
+    rx.stop();
   }
 });
 

@@ -13,7 +13,7 @@ import type { Duplex } from 'node:stream';
 import { decodeFrames, encodeFrame } from '../../src/container/protocol.ts';
 import { buildExecPlan, NO_OVERRIDES } from '../../src/plan/exec-plan.ts';
 import type { ExecPlan } from '../../src/plan/exec-types.ts';
-import { baseSpec, cleanEnv, REPO, RUNTS, Sandbox, waitFor, type Json } from './helpers.ts';
+import { baseSpec, cleanEnv, REPO, RUNTS, Sandbox, startConsoleReceiver, waitFor, type Json } from './helpers.ts';
 
 let sb: Sandbox;
 before(() => {
@@ -275,21 +275,17 @@ test('capabilities from config.json, --cap added, --no-new-privs', { skip }, () 
 test('exec -t -d --console-socket sends the pty master, made in the container\'s devpts', { skip: skip || !havePython }, async () => {
   const { id } = container();
   const sock = join(sb.dir, 'exec-console.sock');
-  const rx = spawn('python3', [join(import.meta.dirname, 'console-receiver.py'), sock], { stdio: ['ignore', 'pipe', 'inherit'] });
-  let out = '';
-  rx.stdout!.on('data', (d: Buffer) => (out += d.toString()));
-  const exited = new Promise((r) => rx.once('exit', r));
+  const rx = await startConsoleReceiver(sock);
   try {
-    assert.ok(await waitFor(() => out.includes('listening')));
     const r = sb.runts(['exec', '-t', '-d', '--console-socket', sock, id, 'sh', '-c', 'tty; echo hi']);
     assert.equal(r.status, 0, r.stderr);
-    await Promise.race([exited, new Promise((res) => setTimeout(res, 10_000))]);
-    const lines = out.trim().split('\n');
+    await rx.done();
+    const lines = rx.output().trim().split('\n');
     assert.match(lines[1]!, /^name=\/dev\/pts\/\d+$/);
     const name = lines[1]!.slice('name='.length);
     assert.deepEqual(lines.slice(2), ['fds=1', `output=${name}|hi|`]);
   } finally {
-    rx.kill();
+    rx.stop();
   }
 });
 

@@ -143,3 +143,29 @@ export async function waitFor(fn: () => boolean, ms = 5000): Promise<boolean> {
   }
   return fn();
 }
+
+/** A console socket at `sock` served by console-receiver.py, as containerd or conmon would run one. */
+export interface ConsoleReceiver {
+  /** Everything the receiver printed so far (listening, name=, fds=, output=). */
+  output(): string;
+  /** Resolves when the receiver exits (the pty closed), or after `ms`. */
+  done(ms?: number): Promise<void>;
+  stop(): void;
+}
+
+export async function startConsoleReceiver(sock: string): Promise<ConsoleReceiver> {
+  const rx = spawn('python3', [join(import.meta.dirname, 'console-receiver.py'), sock], { stdio: ['ignore', 'pipe', 'inherit'] });
+  let out = '';
+  rx.stdout!.on('data', (d: Buffer) => (out += d.toString()));
+  const exited = new Promise<void>((r) => rx.once('exit', () => r()));
+  const receiver = {
+    output: () => out,
+    done: (ms = 10_000) => Promise.race([exited, new Promise<void>((r) => setTimeout(r, ms))]),
+    stop: () => rx.kill(),
+  };
+  if (!(await waitFor(() => out.includes('listening')))) {
+    rx.kill();
+    throw new Error('console-receiver.py did not start listening');
+  }
+  return receiver;
+}
