@@ -18,6 +18,7 @@
 
 #include "../common/syscalls.h"
 #include "errno_error.h"
+#include "seccomp.h"
 
 namespace runts::bridge {
 namespace {
@@ -236,6 +237,8 @@ static Napi::Object InitBridge(Napi::Env env, Napi::Object exports) {
   exports.Set("mkfifo", Napi::Function::New(env, Mkfifo, "mkfifo"));
   exports.Set("pipe", Napi::Function::New(env, Pipe, "pipe"));
   exports.Set("loadDeviceProgram", Napi::Function::New(env, LoadDeviceProgram, "loadDeviceProgram"));
+  exports.Set("compileSeccomp", Napi::Function::New(env, CompileSeccomp, "compileSeccomp"));
+  exports.Set("seccompFlagSupported", Napi::Function::New(env, SeccompFlagSupported, "seccompFlagSupported"));
   return exports;
 }
 

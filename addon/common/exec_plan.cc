@@ -44,6 +44,7 @@ ExecPlan decode_exec_plan(const json& j) {
   plan.consoleSocket = opt_str(j, "consoleSocket", p);
   plan.foreground = boolean(j, "foreground", p);
   plan.preserveFds = int(integer(j, "preserveFds", p, 0, 1 << 20));
+  plan.seccomp = decode_seccomp(j, "seccomp", p);
   return plan;
 }
 

@@ -14,7 +14,7 @@
 
 namespace runts {
 
-inline constexpr int kExecPlanVersion = 1;
+inline constexpr int kExecPlanVersion = 2;
 
 struct ExecNamespace {
   std::string type;  // user ipc uts network pid cgroup time mount
@@ -34,6 +34,7 @@ struct ExecPlan {
   std::optional<std::string> consoleSocket;
   bool foreground;
   int preserveFds;
+  std::optional<PlanSeccomp> seccomp;
 };
 
 // Decodes the "plan" member of the exec frame. Throws StepError with step

@@ -227,6 +227,7 @@ Plan decode_plan(const json& j) {
   plan.createContainerHooks = hooks(j, "createContainerHooks", p);
   plan.startContainerHooks = hooks(j, "startContainerHooks", p);
   plan.hookState = hook_state(object(j, "hookState", p), "hookState");
+  plan.seccomp = decode_seccomp(j, "seccomp", p);
   return plan;
 }
 

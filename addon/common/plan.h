@@ -12,9 +12,11 @@
 
 #include <nlohmann/json_fwd.hpp>
 
+#include "seccomp_plan.h"
+
 namespace runts {
 
-inline constexpr int kPlanVersion = 2;
+inline constexpr int kPlanVersion = 3;
 
 struct PlanNamespace {
   std::string type;  // pid network mount ipc uts user cgroup time
@@ -145,6 +147,7 @@ struct Plan {
   std::vector<PlanHook> createContainerHooks;
   std::vector<PlanHook> startContainerHooks;
   PlanHookState hookState;
+  std::optional<PlanSeccomp> seccomp;
 
   // Helpers over `namespaces`.
   const PlanNamespace* find_namespace(const std::string& type) const;

@@ -16,6 +16,7 @@
 #include "mounts.h"
 #include "passwd.h"
 #include "process.h"
+#include "seccomp.h"
 #include "sync.h"
 
 namespace runts::init {
@@ -64,10 +65,13 @@ static std::string set_up(const Plan& plan, PlanProcess& proc, const ChildFds& f
   set_umask(proc);
   set_home(proc);  // in the container's root now: its /etc/passwd
   std::string exe = resolve_executable(proc);
+  // Before any filter is loaded: it may block getcwd.
+  check_cwd();
+  load_seccomp_at(plan.seccomp, PlanSeccomp::LoadAt::BeforeIdentity, fds.sync);
   apply_identity(proc);
+  load_seccomp_at(plan.seccomp, PlanSeccomp::LoadAt::AfterIdentity, fds.sync);
   // A uid/gid change clears the parent-death signal; C still depends on A.
   prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
-  check_cwd();
   return exe;
 }
 
@@ -75,6 +79,7 @@ void run_child(const Plan& plan, const ChildFds& fds) {
   close(fds.channel);
   close(fds.parent_sync);
   if (fds.console_peer >= 0) close(fds.console_peer);
+  if (fds.agent >= 0) close(fds.agent);
   // Until it reports, this process must not outlive runts-init.
   prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
   if (!wait_go(fds.sync)) _exit(1);
@@ -97,7 +102,7 @@ void run_child(const Plan& plan, const ChildFds& fds) {
       _exit(1);
     }
   }
-  exec_process(proc, plan.preserveFds, exe, fds.placeholders);
+  exec_process(proc, plan.preserveFds, exe, fds.placeholders, plan.seccomp);
 }
 
 }  // namespace runts::init

@@ -15,6 +15,7 @@ struct ChildFds {
   int console = -1;       // where the pty master goes; -1 without a terminal
   int console_peer = -1;  // A's end of an internal console socketpair: closed in C
   std::vector<int> placeholders;  // /dev/null stand-ins below 3 + preserveFds, closed before exec
+  int agent = -1;         // A's connection to the seccomp agent: closed in C
 };
 
 // Never returns: execs the container process, or reports an error to A and exits.

@@ -11,6 +11,7 @@
 
 #include "../common/errors.h"
 #include "../common/syscalls.h"
+#include "seccomp.h"
 #include "util.h"
 
 namespace runts::init {
@@ -36,7 +37,8 @@ static void close_from(int first) {
   for (int fd : fds) close(fd);
 }
 
-void exec_process(const PlanProcess& proc, int preserve_fds, const std::string& path, const std::vector<int>& placeholders) {
+void exec_process(const PlanProcess& proc, int preserve_fds, const std::string& path, const std::vector<int>& placeholders,
+                  const std::optional<PlanSeccomp>& seccomp) {
   int keep = 3 + preserve_fds;
   for (int fd : placeholders) close(fd);
   if (sys::close_range(static_cast<unsigned>(keep), ~0U, 0) < 0) close_from(keep);
@@ -44,8 +46,10 @@ void exec_process(const PlanProcess& proc, int preserve_fds, const std::string& 
     int flags = fcntl(fd, F_GETFD);
     if (flags >= 0 && (flags & FD_CLOEXEC)) fcntl(fd, F_SETFD, flags & ~FD_CLOEXEC);
   }
+  bool late = seccomp && seccomp->loadAt == PlanSeccomp::LoadAt::BeforeExec;
   try {
-    check_cwd();
+    if (!seccomp || late) check_cwd();
+    if (late) load_seccomp(*seccomp);
   } catch (const StepError& e) {
     diag(e.what());
     _exit(127);

@@ -28,6 +28,7 @@
 #include "passwd.h"
 #include "process.h"
 #include "relay.h"
+#include "seccomp.h"
 #include "sync.h"
 #include "util.h"
 
@@ -100,6 +101,7 @@ struct ExecFds {
   int root;          // O_PATH fd of the container init's root
   int console;       // where the pty master goes; -1 without a terminal
   int console_peer;  // A's end of an internal console socketpair: closed in E
+  int agent;         // A's connection to the seccomp agent: closed in E
   const std::vector<Fd>* ns_fds;
   const std::vector<int>* placeholders;
 };
@@ -132,12 +134,15 @@ std::string set_up(const ExecPlan& plan, PlanProcess& proc, const ExecFds& fds) 
   set_umask(proc);
   set_home(proc);
   std::string exe = resolve_executable(proc);
+  // Before any filter is loaded: it may block getcwd.
+  check_cwd();
+  load_seccomp_at(plan.seccomp, PlanSeccomp::LoadAt::BeforeIdentity, fds.sync);
   apply_identity(proc);
+  load_seccomp_at(plan.seccomp, PlanSeccomp::LoadAt::AfterIdentity, fds.sync);
   // Changing ids clears both; E still depends on A and must stay closed to
   // the container's processes while it runs runts-init.
   prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
   prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
-  check_cwd();
   return exe;
 }
 
@@ -145,6 +150,7 @@ std::string set_up(const ExecPlan& plan, PlanProcess& proc, const ExecFds& fds) 
   close(fds.channel);
   close(fds.parent_sync);
   if (fds.console_peer >= 0) close(fds.console_peer);
+  if (fds.agent >= 0) close(fds.agent);
   // Until it execs, no process of the container may look into this one
   // (/proc/<pid>/fd, /proc/<pid>/exe): it holds host fds and runs runts-init.
   prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
@@ -155,7 +161,7 @@ std::string set_up(const ExecPlan& plan, PlanProcess& proc, const ExecFds& fds) 
   PlanProcess proc = plan.process;
   // Only once runts has heard "created" may E outlive A.
   std::string exe = set_up_and_commit(fds.sync, "exec", [&] { return set_up(plan, proc, fds); });
-  exec_process(proc, plan.preserveFds, exe, *fds.placeholders);
+  exec_process(proc, plan.preserveFds, exe, *fds.placeholders, plan.seccomp);
 }
 
 }  // namespace
@@ -203,6 +209,10 @@ int run_exec(const ExecPlan& plan, int channel, const std::vector<int>& placehol
     console.reset(sv[1]);
   }
 
+  // The agent's socket is a host path: connected before any setns.
+  Fd agent;
+  if (plan.seccomp && plan.seccomp->listener) agent.reset(connect_agent(*plan.seccomp->listener));
+
   join_in_order(plan, ns_fds);
 
   int sv[2];
@@ -217,7 +227,7 @@ int run_exec(const ExecPlan& plan, int channel, const std::vector<int>& placehol
     fail("fork", "exec process");
   }
   if (child == 0) {
-    ExecFds fds{theirs.get(), sync.get(), channel, root.get(), console.get(), console_peer.get(), &ns_fds, &placeholders};
+    ExecFds fds{theirs.get(), sync.get(), channel, root.get(), console.get(), console_peer.get(), agent.get(), &ns_fds, &placeholders};
     run_exec_child(plan, fds);
   }
   theirs.reset();
@@ -226,6 +236,21 @@ int run_exec(const ExecPlan& plan, int channel, const std::vector<int>& placehol
   ns_fds.clear();
 
   Report rep = read_report(sync.get());
+  if (rep.kind == Report::Seccomp) {
+    try {
+      if (!agent.valid()) {
+        close(rep.fd);
+        fail("sync", "", EPROTO, "unexpected seccomp listener from the exec process");
+      }
+      send_to_agent(*plan.seccomp->listener, agent.release(), rep.fd, child);
+      send_word(sync.get(), "seccomp-ok");
+    } catch (...) {
+      kill(child, SIGKILL);
+      reap(child);
+      throw;
+    }
+    rep = read_report(sync.get());
+  }
   if (rep.kind != Report::Ready) {
     kill(child, SIGKILL);
     int status = reap(child);

@@ -3,7 +3,6 @@
 // frame and starts a process inside an existing container. See
 // /work/shared/DESIGN.md ("The process model") and src/plan/types.ts.
 #include <fcntl.h>
-#include <seccomp.h>
 #include <sys/prctl.h>
 #include <unistd.h>
 
@@ -71,9 +70,7 @@ json read_first_frame(int channel, std::string& type) {
 
 int main(int argc, char** argv, char** envp) {
   if (argc > 1 && strcmp(argv[1], "--version") == 0) {
-    const struct scmp_version* v = seccomp_version();
-    printf("runts-init (plan version %d, exec plan version %d, libseccomp %u.%u.%u)\n", kPlanVersion, kExecPlanVersion, v->major,
-           v->minor, v->micro);
+    printf("runts-init (plan version %d, exec plan version %d)\n", kPlanVersion, kExecPlanVersion);
     return 0;
   }
   // Before anything else: never enter a container from the host's file.

@@ -18,6 +18,7 @@
 #include "idmap.h"
 #include "namespaces.h"
 #include "relay.h"
+#include "seccomp.h"
 #include "sync.h"
 #include "util.h"
 
@@ -69,6 +70,10 @@ int run_parent(const Plan& plan, int channel, const std::vector<int>& placeholde
       console.reset(sv[1]);
     }
 
+    // The agent's socket is a host path: connected before any setns.
+    Fd agent;
+    if (plan.seccomp && plan.seccomp->listener) agent.reset(connect_agent(*plan.seccomp->listener));
+
     prepare_idmapped_mounts(plan);  // on the host, before any namespace changes (idmap.h)
     join_namespaces(plan);
     prepare_time_namespace(plan);
@@ -80,7 +85,7 @@ int run_parent(const Plan& plan, int channel, const std::vector<int>& placeholde
 
     child = clone_container_init(clone_flags(plan));
     if (child == 0) {
-      ChildFds fds{theirs.get(), sync.get(), channel, fifo.get(), console.get(), console_peer.get(), placeholders};
+      ChildFds fds{theirs.get(), sync.get(), channel, fifo.get(), console.get(), console_peer.get(), placeholders, agent.get()};
       run_child(plan, fds);
     }
     theirs.reset();
@@ -90,9 +95,18 @@ int run_parent(const Plan& plan, int channel, const std::vector<int>& placeholde
     if (plan.creates("user")) write_id_maps(child, plan);
     send_go(sync.get());
     Report rep = read_report(sync.get());
-    while (rep.kind == Report::Hooks) {
-      if (!runtime_hooks(channel, child)) throw Aborted{};
-      send_resume(sync.get());
+    while (rep.kind == Report::Hooks || rep.kind == Report::Seccomp) {
+      if (rep.kind == Report::Seccomp) {
+        if (!agent.valid()) {
+          close(rep.fd);
+          fail("sync", "", EPROTO, "unexpected seccomp listener from the container init");
+        }
+        send_to_agent(*plan.seccomp->listener, agent.release(), rep.fd, child);
+        send_word(sync.get(), "seccomp-ok");
+      } else {
+        if (!runtime_hooks(channel, child)) throw Aborted{};
+        send_resume(sync.get());
+      }
       rep = read_report(sync.get());
     }
     if (rep.kind == Report::Gone) {

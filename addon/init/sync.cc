@@ -5,9 +5,12 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <cstring>
 #include <exception>
 
 #include <nlohmann/json.hpp>
+
+#include "../common/errors.h"
 
 namespace runts::init {
 
@@ -20,14 +23,56 @@ static bool send_msg(int fd, const std::string& msg) {
   return w == static_cast<ssize_t>(msg.size());
 }
 
-// One datagram; returns its size, 0 at EOF, -1 on error.
-static ssize_t recv_msg(int fd, std::string& out) {
+// One datagram; returns its size, 0 at EOF, -1 on error. An fd that came
+// with it is stored in *passed (-1 if none; closed when passed is null).
+static ssize_t recv_msg(int fd, std::string& out, int* passed = nullptr) {
   char buf[65536];
+  alignas(cmsghdr) char control[CMSG_SPACE(sizeof(int))];
+  iovec iov{buf, sizeof buf};
+  msghdr msg{};
+  msg.msg_iov = &iov;
+  msg.msg_iovlen = 1;
+  msg.msg_control = control;
+  msg.msg_controllen = sizeof control;
   ssize_t r;
-  do r = recv(fd, buf, sizeof buf, 0);
+  do r = recvmsg(fd, &msg, MSG_CMSG_CLOEXEC);
   while (r < 0 && errno == EINTR);
+  int got = -1;
+  for (cmsghdr* c = r >= 0 ? CMSG_FIRSTHDR(&msg) : nullptr; c; c = CMSG_NXTHDR(&msg, c)) {
+    if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_RIGHTS && c->cmsg_len == CMSG_LEN(sizeof(int))) memcpy(&got, CMSG_DATA(c), sizeof(int));
+  }
+  if (passed) *passed = got;
+  else if (got >= 0) close(got);
   if (r > 0) out.assign(buf, static_cast<size_t>(r));
   return r;
+}
+
+bool send_with_fd(int fd, const std::string& text, int passed) {
+  iovec iov{const_cast<char*>(text.data()), text.size()};
+  alignas(cmsghdr) char control[CMSG_SPACE(sizeof(int))] = {};
+  msghdr msg{};
+  msg.msg_iov = &iov;
+  msg.msg_iovlen = 1;
+  msg.msg_control = control;
+  msg.msg_controllen = sizeof control;
+  cmsghdr* c = CMSG_FIRSTHDR(&msg);
+  c->cmsg_level = SOL_SOCKET;
+  c->cmsg_type = SCM_RIGHTS;
+  c->cmsg_len = CMSG_LEN(sizeof(int));
+  memcpy(CMSG_DATA(c), &passed, sizeof(int));
+  ssize_t w;
+  do w = sendmsg(fd, &msg, MSG_NOSIGNAL);
+  while (w < 0 && errno == EINTR);
+  return w == static_cast<ssize_t>(text.size());
+}
+
+bool wait_word(int fd, const char* word) {
+  std::string m;
+  return recv_msg(fd, m) > 0 && m == word;
+}
+
+void send_word(int fd, const char* word) {
+  if (!send_msg(fd, word)) fail("sync", std::string("send ") + word + " to the container process");
 }
 
 void send_go(int fd) {
@@ -71,8 +116,15 @@ void send_error(int fd, const StepError& e) {
 
 Report read_report(int fd) {
   std::string m;
-  ssize_t r = recv_msg(fd, m);
+  int passed = -1;
+  ssize_t r = recv_msg(fd, m, &passed);
   if (r <= 0) return {Report::Gone, "", "", "", r < 0 ? errno : 0};
+  // Only "seccomp" carries an fd; anything else that brought one drops it.
+  if (passed >= 0 && m != R"({"type":"seccomp"})") {
+    close(passed);
+    passed = -1;
+  }
+  if (passed >= 0) return {Report::Seccomp, "", "", "", 0, passed};
   json j = json::parse(m, nullptr, false);
   if (!j.is_object() || !j.contains("type") || !j["type"].is_string())
     return {Report::Failed, "sync", "", "malformed report from the container init", EPROTO};

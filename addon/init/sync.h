@@ -4,6 +4,8 @@
 //   C -> A  hooks      (plan.pauseForRuntimeHooks) mounts and devices are in
 //                      place, pivot_root is next: runts may run its hooks
 //   A -> C  "resume"   runts answered "resume" on the channel
+//   C -> A  seccomp    + a SCM_RIGHTS fd: the seccomp listener (seccomp.h)
+//   A -> C  "seccomp-ok"  the agent has it
 //   C -> A  ready      C is blocked-ready (only the exec fifo is left)
 //   C -> A  error      a step failed: {step, target, errno, reason}
 //   A -> C  "commit"   runts was told "created": C may outlive A now
@@ -45,10 +47,18 @@ void send_error(int fd, const StepError& e);
 // Returns what set_up returned (the resolved executable).
 std::string set_up_and_commit(int fd, const char* step, const std::function<std::string()>& set_up);
 
+// One message carrying `fd` (SCM_RIGHTS); false when the peer is gone.
+bool send_with_fd(int fd, const std::string& msg, int passed);
+// Waits for the message `word`; false on EOF, error or another message.
+bool wait_word(int fd, const char* word);
+// A: a one-word answer; throws StepError("sync", ...) when C is gone.
+void send_word(int fd, const char* word);
+
 struct Report {
-  enum Kind { Ready, Hooks, Failed, Gone } kind;
+  enum Kind { Ready, Hooks, Seccomp, Failed, Gone } kind;
   std::string step, target, reason;
   int err = 0;
+  int fd = -1;  // Seccomp: the listener fd, now A's to close
 };
 // Blocks until C reports or its end of the socket closes.
 Report read_report(int fd);

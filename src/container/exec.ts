@@ -104,9 +104,11 @@ async function start(store: StateStore, opts: ExecOptions): Promise<ExecHandle> 
               ? cgroupProcsFiles(state.cgroups)
               : cgroupProcsForInit(state.pid),
         lsm: hostLsm(),
+        bundle: state.bundle,
+        status,
       },
       // What the config's own process says was already warned about at create.
-      { warn: (m) => (processFile === null ? opts.log.debug(m) : opts.log.warn(m)) },
+      { warn: (m) => (processFile === null ? opts.log.debug(m) : opts.log.warn(m)), debug: (m) => opts.log.debug(m) },
     );
     opts.log.debug('exec plan built', { id: opts.id, args: plan.process.args, namespaces: plan.namespaces.map((n) => n.type), cgroups: plan.cgroupProcs });
     try {

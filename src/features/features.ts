@@ -8,6 +8,7 @@ import { HOOK_KINDS } from '../plan/hooks.js';
 import { SUPPORTED_MOUNT_OPTIONS } from '../plan/mount-options.js';
 import { NAMESPACE_ORDER } from '../plan/namespaces.js';
 import { SPEC_VERSION } from '../container/state-store.js';
+import { hostSeccompProbe, seccompFeatures, type SeccompProbe } from './seccomp-features.js';
 
 /** Hook kinds runts runs; kept in step with src/hooks by test/unit/features.test.ts. */
 export const SUPPORTED_HOOKS: readonly string[] = HOOK_KINDS;
@@ -24,6 +25,8 @@ export interface FeaturesOptions {
   version: string;
   /** Highest capability number the running kernel knows (cap_last_cap). */
   capLast?: number;
+  /** What libseccomp and the kernel take (default: ask them). */
+  seccomp?: SeccompProbe;
 }
 
 export function buildFeatures(opts: FeaturesOptions): Record<string, unknown> {
@@ -40,7 +43,7 @@ export function buildFeatures(opts: FeaturesOptions): Record<string, unknown> {
       // through the bridge's eBPF loader); no systemd driver; rdma is written
       // where the controller exists but has not been tried on a host with one.
       cgroup: { v1: true, v2: true, systemd: false, systemdUser: false, rdma: false },
-      seccomp: { enabled: false },
+      seccomp: seccompFeatures(opts.seccomp ?? hostSeccompProbe),
       apparmor: { enabled: false },
       selinux: { enabled: false },
       intelRdt: { enabled: false },

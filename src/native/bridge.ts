@@ -4,6 +4,7 @@ import { createRequire } from 'node:module';
 import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import type { SeccompProfile } from '../plan/seccomp.js';
 
 export interface Bridge {
   /** flock(2). op: "ex" | "sh" | "un". Throws an Error with .code (e.g. "EWOULDBLOCK") and .errno. */
@@ -25,6 +26,14 @@ export interface Bridge {
    * A verifier refusal carries the verifier's log in the message (and in .verifierLog).
    */
   loadDeviceProgram(insns: Buffer, cgroupDir: string): void;
+  /**
+   * Compiles a seccomp profile with libseccomp (opened on first use) into
+   * struct sock_filter[]; syscall names libseccomp does not know are left out
+   * and listed in `unknown`. Throws when libseccomp refuses a rule.
+   */
+  compileSeccomp(profile: SeccompProfile): { program: Buffer; unknown: string[] };
+  /** Whether the kernel accepts this SECCOMP_FILTER_FLAG_* (probed without loading anything). */
+  seccompFlagSupported(flag: number): boolean;
 }
 
 let cached: Bridge | undefined;

@@ -19,6 +19,8 @@ import { planNamespaces } from './namespaces.js';
 import { cleanContainerPath, isWithin } from './paths.js';
 import { planProcess } from './process.js';
 import { planRootfs, planRootfsPropagation } from './rootfs.js';
+import { finishSeccomp, planSeccomp, type SeccompCompiler } from './seccomp.js';
+import { compileSeccomp } from '../seccomp/compile.js';
 import { planSysctl } from './sysctl.js';
 import { planTimeOffsets } from './time-offsets.js';
 import { checkUnsupported } from './unsupported.js';
@@ -50,6 +52,8 @@ export interface PlanEnv {
   warn?: (message: string) => void;
   /** Adjustments runc makes silently (e.g. ambient caps it cannot raise): logged with --debug only. */
   debug?: (message: string) => void;
+  /** Compiles linux.seccomp. Default: libseccomp through the bridge. */
+  compileSeccomp?: SeccompCompiler;
 }
 
 const PLACEHOLDER_PROCESS: PlanProcess = {
@@ -116,9 +120,21 @@ export function buildPlan(spec: Spec, opts: PlanOptions, env: PlanEnv = {}): Ini
     process = planProcess(spec.process, { consoleSocket: opts.consoleSocket, foreground: opts.foreground }, problems, env.debug ?? (() => {}));
   }
   const hooks = planHooks(spec.hooks, problems);
+  const debug = env.debug ?? (() => {});
+  const seccompPart = planSeccomp(linux.seccomp, problems, debug);
   checkUnsupported(spec, problems);
   problems.throwIfAny();
   warnNotEnforced(spec, warn);
+  const annotations = { ...(spec.annotations ?? {}) };
+  const seccomp = seccompPart
+    ? finishSeccomp(
+        seccompPart,
+        process,
+        { ociVersion: SPEC_VERSION, id: opts.id, status: 'creating', bundle: opts.bundle, annotations },
+        env.compileSeccomp ?? compileSeccomp,
+        debug,
+      )
+    : null;
 
   return {
     version: PLAN_VERSION,
@@ -153,6 +169,7 @@ export function buildPlan(spec: Spec, opts: PlanOptions, env: PlanEnv = {}): Ini
     pauseForRuntimeHooks: hooks.prestart.length + hooks.createRuntime.length > 0,
     createContainerHooks: hooks.createContainer,
     startContainerHooks: hooks.startContainer,
-    hookState: { ociVersion: SPEC_VERSION, bundle: opts.bundle, annotations: { ...(spec.annotations ?? {}) } },
+    hookState: { ociVersion: SPEC_VERSION, bundle: opts.bundle, annotations },
+    seccomp,
   };
 }

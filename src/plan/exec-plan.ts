@@ -17,6 +17,9 @@ import { PlanError, Problems, pointer } from './errors.js';
 import { EXEC_PLAN_VERSION, type ExecNamespace, type ExecPlan } from './exec-types.js';
 import { envName, planProcess } from './process.js';
 import type { NamespaceType } from './types.js';
+import { finishSeccomp, planSeccomp, type SeccompCompiler } from './seccomp.js';
+import { compileSeccomp } from '../seccomp/compile.js';
+import { SPEC_VERSION } from '../container/state-store.js';
 
 export { PlanError } from './errors.js';
 
@@ -73,6 +76,16 @@ export interface ExecPlanInput {
   /** cgroup.procs files to join first (see ExecPlan.cgroupProcs). */
   cgroupProcs: string[];
   lsm: HostLsm;
+  /** The container's bundle and status, for the seccomp agent's state document. */
+  bundle: string;
+  status: string;
+}
+
+export interface ExecPlanEnv {
+  warn?: (message: string) => void;
+  debug?: (message: string) => void;
+  /** Compiles the container's linux.seccomp. Default: libseccomp through the bridge. */
+  compileSeccomp?: SeccompCompiler;
 }
 
 /** Join order: the user namespace grants the rights to join those it owns; the mount namespace changes path lookups, so it is last. */
@@ -197,8 +210,9 @@ function asProcessJson(message: string): string {
   return m ? `process.json: ${m[1] ?? '/'}: ${m[2]}` : message;
 }
 
-export function buildExecPlan(input: ExecPlanInput, env: { warn?: (message: string) => void } = {}): ExecPlan {
+export function buildExecPlan(input: ExecPlanInput, env: ExecPlanEnv = {}): ExecPlan {
   const warn = env.warn ?? (() => {});
+  const debug = env.debug ?? (() => {});
   const problems = new Problems();
   if (!Number.isInteger(input.preserveFds) || input.preserveFds < 0) {
     problems.option('--preserve-fds', `${input.preserveFds} is not a non-negative integer`);
@@ -226,7 +240,20 @@ export function buildExecPlan(input: ExecPlanInput, env: { warn?: (message: stri
     if (noArgs && m.startsWith('config.json: /process/args:')) continue;
     problems.messages.push(fromFile ? asProcessJson(m) : m);
   }
+  // Checked at create already; an exec gets the container's filter as it is.
+  const seccompPart = planSeccomp(input.spec.linux?.seccomp, problems, debug);
   if (problems.messages.length > 0) throw new PlanError([...problems.messages]);
+  const process = { ...planned, oomScoreAdj: null };
+  const annotations = { ...(input.spec.annotations ?? {}) };
+  const seccomp = seccompPart
+    ? finishSeccomp(
+        seccompPart,
+        process,
+        { ociVersion: SPEC_VERSION, id: input.id, status: input.status, bundle: input.bundle, annotations },
+        env.compileSeccomp ?? compileSeccomp,
+        debug,
+      )
+    : null;
 
   return {
     version: EXEC_PLAN_VERSION,
@@ -236,10 +263,11 @@ export function buildExecPlan(input: ExecPlanInput, env: { warn?: (message: stri
     root: `/proc/${input.init.pid}/root`,
     namespaces: execNamespaces(input.spec, input.init.pid),
     cgroupProcs: [...input.cgroupProcs],
-    process: { ...planned, oomScoreAdj: null },
+    process,
     sessionKeyring: `_ses.${input.id}`,
     consoleSocket: input.consoleSocket,
     foreground: !input.detach,
     preserveFds: input.preserveFds,
+    seccomp,
   };
 }

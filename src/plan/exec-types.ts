@@ -4,9 +4,9 @@
 // JSON rules as the init plan (src/plan/types.ts): nothing optional, 64-bit
 // values as decimal strings. The C++ reader is addon/common/exec_plan.{h,cc};
 // keep both in step and bump EXEC_PLAN_VERSION when a field changes meaning.
-import type { NamespaceType, PlanProcess } from './types.js';
+import type { NamespaceType, PlanProcess, PlanSeccomp } from './types.js';
 
-export const EXEC_PLAN_VERSION = 1;
+export const EXEC_PLAN_VERSION = 2;
 
 export interface ExecNamespace {
   type: NamespaceType;
@@ -55,4 +55,6 @@ export interface ExecPlan {
   foreground: boolean;
   /** Number of fds after stdio (3, 4, ...) passed to the process. */
   preserveFds: number;
+  /** The container's seccomp filter, loaded into this process too (the listener's state has the container's status). */
+  seccomp: PlanSeccomp | null;
 }

@@ -7,7 +7,7 @@
 // The C++ reader is addon/common/plan.{h,cc}; keep both in step. PLAN_VERSION
 // changes whenever a field changes meaning.
 
-export const PLAN_VERSION = 2;
+export const PLAN_VERSION = 3;
 
 export type NamespaceType = 'pid' | 'network' | 'mount' | 'ipc' | 'uts' | 'user' | 'cgroup' | 'time';
 
@@ -183,6 +183,34 @@ export interface PlanHookState {
   annotations: Record<string, string>;
 }
 
+/**
+ * When runts-init loads the filter. Loading needs no_new_privs or
+ * CAP_SYS_ADMIN; as late as the process allows, so that the runtime's own
+ * setup syscalls are not filtered:
+ * - "before-exec": after every other step, right before execve (the process
+ *   has no_new_privs, or keeps CAP_SYS_ADMIN);
+ * - "after-identity": a listener must receive the fd before "created", so
+ *   during setup, right after the uid and capability change;
+ * - "before-identity": neither no_new_privs nor CAP_SYS_ADMIN after the
+ *   capability change: just before it (as runc does).
+ */
+export type SeccompLoadPoint = 'before-exec' | 'after-identity' | 'before-identity';
+
+export interface PlanSeccomp {
+  /** struct sock_filter[] (8 bytes each, host byte order), base64: compiled by runts, loaded as is. */
+  program: string;
+  /** SECCOMP_FILTER_FLAG_* for seccomp(SECCOMP_SET_MODE_FILTER); NEW_LISTENER when listener is set. */
+  flags: number;
+  loadAt: SeccompLoadPoint;
+  /**
+   * The agent that receives the notify fd: runts-init connects to `path`
+   * (SOCK_STREAM), sends `state` as JSON with the fd (SCM_RIGHTS) in the
+   * same sendmsg, and closes. runts-init fills in `pid` and `state.pid`
+   * (host pid of the filtered process) before sending.
+   */
+  listener: { path: string; state: Record<string, unknown> } | null;
+}
+
 export interface InitPlan {
   version: typeof PLAN_VERSION;
   id: string;
@@ -255,4 +283,6 @@ export interface InitPlan {
   /** Run by the container init once `runts start` released it, just before the execve. */
   startContainerHooks: PlanHook[];
   hookState: PlanHookState;
+  /** The container's seccomp filter (linux.seccomp), or null for none. */
+  seccomp: PlanSeccomp | null;
 }

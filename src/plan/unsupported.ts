@@ -12,7 +12,6 @@ interface Unsupported {
 }
 
 const UNSUPPORTED: readonly Unsupported[] = [
-  { ptr: pointer('linux', 'seccomp'), present: (s) => s.linux?.seccomp !== undefined, what: 'seccomp filters' },
   {
     ptr: pointer('process', 'apparmorProfile'),
     present: (s) => (s.process?.apparmorProfile ?? '') !== '',

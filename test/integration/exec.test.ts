@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import type { Duplex } from 'node:stream';
 import { decodeFrames, encodeFrame } from '../../src/container/protocol.ts';
 import { buildExecPlan, NO_OVERRIDES } from '../../src/plan/exec-plan.ts';
-import type { ExecPlan } from '../../src/plan/exec-types.ts';
+import { EXEC_PLAN_VERSION, type ExecPlan } from '../../src/plan/exec-types.ts';
 import { baseSpec, cleanEnv, REPO, RUNTS, Sandbox, startConsoleReceiver, waitFor, type Json } from './helpers.ts';
 
 let sb: Sandbox;
@@ -420,6 +420,8 @@ test('runts-init: a malformed exec plan is refused naming the field; a stale ini
     preserveFds: 0,
     cgroupProcs: [],
     lsm: { apparmor: false, selinux: false },
+    bundle: '/',
+    status: 'running',
   });
   let a = await askInit({ ...plan, initStartTime: 'soon' });
   assert.equal(a.type, 'error');
@@ -427,7 +429,7 @@ test('runts-init: a malformed exec plan is refused naming the field; a stale ini
   a = await askInit({ ...plan, namespaces: [{ type: 'net', path: '/proc/1/ns/net' }] });
   assert.equal(a.message, 'plan: namespaces[0].type: unknown namespace type "net"');
   a = await askInit({ ...plan, version: 99 });
-  assert.equal(a.message, 'plan: version: unsupported exec plan version 99 (runts-init speaks 1)');
+  assert.equal(a.message, `plan: version: unsupported exec plan version 99 (runts-init speaks ${EXEC_PLAN_VERSION})`);
   // the pid is the init's, but not the process runts recorded: a reused pid
   a = await askInit({ ...plan, initStartTime: String(Number(start) + 1) });
   assert.deepEqual([a.type, a.message], ['error', `container init: ${pid}: the container's init process has exited`]);

@@ -148,6 +148,7 @@ function basePlan(s: Scratch, args: string[], edit: (p: InitPlan) => void = () =
     createContainerHooks: [],
     startContainerHooks: [],
     hookState: { ociVersion: '1.3.0', bundle: s.dir, annotations: {} },
+    seccomp: null,
   };
   edit(plan);
   return plan;

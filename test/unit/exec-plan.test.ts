@@ -3,6 +3,7 @@
 // also the cgroup join computation and the process.json schema check.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { EXEC_PLAN_VERSION } from '../../src/plan/exec-types.ts';
 import { buildExecPlan, EXEC_NAMESPACE_ORDER, mergeEnv, NO_OVERRIDES, PlanError, type ExecOverrides, type ExecPlanInput } from '../../src/plan/exec-plan.ts';
 import { cgroupMounts, cgroupProcsToJoin, parseProcCgroup } from '../../src/container/exec-cgroups.ts';
 import { validateProcess } from '../../src/spec/validate.ts';
@@ -44,6 +45,8 @@ function input(over: Partial<ExecOverrides> = {}, rest: Partial<ExecPlanInput> =
     preserveFds: 0,
     cgroupProcs: [],
     lsm: { apparmor: false, selinux: false },
+    bundle: '/bundles/c1',
+    status: 'running',
     ...rest,
   };
 }
@@ -60,7 +63,7 @@ function problems(i: ExecPlanInput): string[] {
 
 test('the config\'s process with the command replaced; the init pinned by pid and start time', () => {
   const p = buildExecPlan(input());
-  assert.equal(p.version, 1);
+  assert.equal(p.version, EXEC_PLAN_VERSION);
   assert.equal(p.initPid, 4242);
   assert.equal(p.initStartTime, '123456');
   assert.equal(p.root, '/proc/4242/root');
@@ -78,6 +81,21 @@ test('the config\'s process with the command replaced; the init pinned by pid an
   assert.equal(p.sessionKeyring, '_ses.c1');
   assert.equal(p.foreground, true);
   assert.deepEqual(p.cgroupProcs, []);
+  assert.equal(p.seccomp, null);
+});
+
+test('seccomp: the container\'s filter, loaded into the exec too; the agent hears the container\'s status', () => {
+  const compileSeccomp = () => ({ program: new Uint8Array(8), unknown: [] });
+  const p = buildExecPlan(
+    input({}, {
+      spec: spec((s) => {
+        s.linux!.seccomp = { defaultAction: 'SCMP_ACT_ALLOW', listenerPath: '/agent', syscalls: [{ names: ['mkdir'], action: 'SCMP_ACT_NOTIFY' }] };
+      }),
+    }),
+    { compileSeccomp },
+  );
+  assert.equal(p.seccomp!.loadAt, 'after-identity');
+  assert.deepEqual(p.seccomp!.listener!.state.state, { ociVersion: '1.3.0', id: 'c1', status: 'running', pid: 0, bundle: '/bundles/c1' });
 });
 
 test('namespaces: the init\'s own, every type the config lists, user first and mount last', () => {

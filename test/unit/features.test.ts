@@ -50,7 +50,7 @@ test('capabilities are those the kernel knows, namespaces all eight', () => {
 
 test('nothing runts lacks is claimed', () => {
   assert.deepEqual(doc.linux.cgroup, { v1: true, v2: true, systemd: false, systemdUser: false, rdma: false });
-  for (const k of ['seccomp', 'apparmor', 'selinux', 'intelRdt', 'netDevices']) assert.equal(doc.linux[k].enabled, false, k);
+  for (const k of ['apparmor', 'selinux', 'intelRdt', 'netDevices']) assert.equal(doc.linux[k].enabled, false, k);
   assert.equal(doc.linux.mountExtensions.idmap.enabled, true);
   assert.deepEqual(doc.hooks, [...SUPPORTED_HOOKS]);
   // tmpcopyup is refused by the plan builder
@@ -68,4 +68,18 @@ test('the default spec (and its rootless variant) is valid and plans', () => {
   assert.deepEqual(rootless.linux!.uidMappings, [{ containerID: 0, hostID: 1000, size: 1 }]);
   assert.deepEqual(rootless.linux!.gidMappings, [{ containerID: 0, hostID: 1001, size: 1 }]);
   assert.ok(!rootless.linux!.namespaces!.some((n) => n.type === 'network'));
+});
+
+test('seccomp: every action and operator; archs and flags as libseccomp and the kernel take them', () => {
+  const probe = { archKnown: (a: string) => a !== 'SCMP_ARCH_SHEB', flagSupported: (f: string) => f !== 'SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV' };
+  const s = buildFeatures({ version: 'x', seccomp: probe }).linux as Record<string, any>;
+  assert.equal(s.seccomp.enabled, true);
+  assert.equal(s.seccomp.actions.length, 9);
+  assert.equal(s.seccomp.operators.length, 7);
+  assert.ok(!s.seccomp.archs.includes('SCMP_ARCH_SHEB') && s.seccomp.archs.includes('SCMP_ARCH_X86_64'));
+  assert.equal(s.seccomp.knownFlags.length, 4);
+  assert.deepEqual(s.seccomp.supportedFlags, ['SECCOMP_FILTER_FLAG_TSYNC', 'SECCOMP_FILTER_FLAG_LOG', 'SECCOMP_FILTER_FLAG_SPEC_ALLOW']);
+  // This host: libseccomp knows its own architecture, the kernel takes LOG.
+  assert.ok((doc.linux.seccomp.archs as string[]).includes('SCMP_ARCH_X86_64'));
+  assert.ok((doc.linux.seccomp.supportedFlags as string[]).includes('SECCOMP_FILTER_FLAG_LOG'));
 });

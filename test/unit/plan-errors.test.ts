@@ -224,7 +224,6 @@ const CASES: [string, (s: Spec) => void, string, Record<string, unknown>?][] = [
     },
     'config.json: /linux/timeOffsets/realtime: unknown clock "realtime" (only monotonic and boottime can be offset)',
   ],
-  ['seccomp', (s) => (s.linux!.seccomp = { defaultAction: 'SCMP_ACT_ALLOW' }), 'config.json: /linux/seccomp: seccomp filters are not supported yet by runts'],
   ['apparmor', (s) => (s.process!.apparmorProfile = 'docker-default'), 'config.json: /process/apparmorProfile: AppArmor profiles are not supported yet by runts'],
   [
     'selinux label',
