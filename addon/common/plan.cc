@@ -228,6 +228,11 @@ Plan decode_plan(const json& j) {
   plan.startContainerHooks = hooks(j, "startContainerHooks", p);
   plan.hookState = hook_state(object(j, "hookState", p), "hookState");
   plan.seccomp = decode_seccomp(j, "seccomp", p);
+  plan.cgroupProcs = strings(j, "cgroupProcs", p);
+  for (size_t i = 0; i < plan.cgroupProcs.size(); i++)
+    if (!absolute(plan.cgroupProcs[i])) bad(idx("cgroupProcs", i), "must be absolute");
+  plan.cloneIntoCgroup = opt_str(j, "cloneIntoCgroup", p);
+  if (plan.cloneIntoCgroup && !absolute(*plan.cloneIntoCgroup)) bad("cloneIntoCgroup", "must be absolute");
   return plan;
 }
 

@@ -148,6 +148,8 @@ struct Plan {
   std::vector<PlanHook> startContainerHooks;
   PlanHookState hookState;
   std::optional<PlanSeccomp> seccomp;
+  std::vector<std::string> cgroupProcs;        // host paths; C's pid goes to each right after the clone
+  std::optional<std::string> cloneIntoCgroup;  // cgroup v2 directory for clone3(CLONE_INTO_CGROUP)
 
   // Helpers over `namespaces`.
   const PlanNamespace* find_namespace(const std::string& type) const;

@@ -23,10 +23,11 @@ inline int openat2(int dirfd, const char* path, uint64_t flags, uint64_t mode, u
 
 // clone3 without CLONE_VM and without a stack: the child continues from the
 // call like fork() and returns 0 there.
-inline pid_t clone3(uint64_t flags, int exit_signal) {
+inline pid_t clone3(uint64_t flags, int exit_signal, int cgroup = -1) {
   struct clone_args args {};
   args.flags = flags;
   args.exit_signal = static_cast<uint64_t>(exit_signal);
+  if (cgroup >= 0) args.cgroup = static_cast<uint64_t>(cgroup);
   return static_cast<pid_t>(syscall(SYS_clone3, &args, sizeof args));
 }
 

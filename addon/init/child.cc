@@ -14,6 +14,7 @@
 #include "hooks.h"
 #include "identity.h"
 #include "mounts.h"
+#include "namespaces.h"
 #include "passwd.h"
 #include "process.h"
 #include "seccomp.h"
@@ -31,6 +32,7 @@ static std::string set_up(const Plan& plan, PlanProcess& proc, const ChildFds& f
     if (setresuid(0, 0, 0) < 0) fail("setuid", "0");
   }
   if (setsid() < 0) fail("setsid", "");
+  enter_cgroup_namespace(plan);
   set_names(plan);
 
   {

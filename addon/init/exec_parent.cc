@@ -158,6 +158,8 @@ std::string set_up(const ExecPlan& plan, PlanProcess& proc, const ExecFds& fds) 
   prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
   for (const Fd& fd : *fds.ns_fds) close(fd.get());
 
+  // A puts E in the container's cgroups first.
+  if (!wait_go(fds.sync)) _exit(1);
   PlanProcess proc = plan.process;
   // Only once runts has heard "created" may E outlive A.
   std::string exe = set_up_and_commit(fds.sync, "exec", [&] { return set_up(plan, proc, fds); });
@@ -180,12 +182,9 @@ int run_exec(const ExecPlan& plan, int channel, const std::vector<int>& placehol
   }
   if (start_time(plan.initPid) != plan.initStartTime) init_gone(plan);
 
-  // Into the init's cgroups first, from the host's view of cgroupfs; E
-  // inherits them.
-  std::string self = std::to_string(getpid());
-  for (const auto& path : plan.cgroupProcs) {
-    if (write_file(path, self) < 0) fail("join cgroup", path);
-  }
+  // The init's cgroups, from the host's view of cgroupfs: E is put in them
+  // right after the fork; A stays where it is.
+  std::vector<Fd> cgroup_procs = open_cgroup_procs(plan.cgroupProcs);
 
   // Everything is opened before the first setns: joining the mount
   // namespace changes what these paths would resolve to.
@@ -227,6 +226,7 @@ int run_exec(const ExecPlan& plan, int channel, const std::vector<int>& placehol
     fail("fork", "exec process");
   }
   if (child == 0) {
+    cgroup_procs.clear();
     ExecFds fds{theirs.get(), sync.get(), channel, root.get(), console.get(), console_peer.get(), agent.get(), &ns_fds, &placeholders};
     run_exec_child(plan, fds);
   }
@@ -234,6 +234,15 @@ int run_exec(const ExecPlan& plan, int channel, const std::vector<int>& placehol
   console.reset();
   root.reset();
   ns_fds.clear();
+  try {
+    place_in_cgroups(cgroup_procs, plan.cgroupProcs, child);
+  } catch (...) {
+    kill(child, SIGKILL);
+    reap(child);
+    throw;
+  }
+  cgroup_procs.clear();
+  send_go(sync.get());
 
   Report rep = read_report(sync.get());
   if (rep.kind == Report::Seccomp) {

@@ -5,7 +5,9 @@
 
 #include <cstdint>
 #include <string>
+#include <vector>
 
+#include "../common/fd.h"
 #include "../common/plan.h"
 
 namespace runts::init {
@@ -25,12 +27,24 @@ void join_namespaces(const Plan& plan);
 void prepare_time_namespace(const Plan& plan);
 
 // CLONE_NEW* flags for every namespace without a path (time excluded: see
-// prepare_time_namespace).
+// prepare_time_namespace; cgroup excluded: see enter_cgroup_namespace).
 uint64_t clone_flags(const Plan& plan);
 
-// clone3 (fork-like), falling back to clone() where clone3 is ENOSYS.
-// Returns 0 in the child, the child's pid in A; throws StepError on failure.
-pid_t clone_container_init(uint64_t flags);
+// clone3 (fork-like), into the cgroup v2 directory `cgroup` when it is an fd
+// (CLONE_INTO_CGROUP; where the kernel refuses that, without it), falling
+// back to clone() where clone3 is ENOSYS. Returns 0 in the child, the
+// child's pid in A; throws StepError on failure.
+pid_t clone_container_init(uint64_t flags, int cgroup = -1);
+
+// A: opens the plan's cgroup.procs files (before any setns: they are host
+// paths) and, after the clone, writes the container init's pid to each.
+std::vector<Fd> open_cgroup_procs(const std::vector<std::string>& paths);
+void place_in_cgroups(const std::vector<Fd>& procs, const std::vector<std::string>& paths, pid_t pid);
+
+// C, first thing after "go" (A has placed it in its cgroups): a new cgroup
+// namespace when the plan creates one, rooted at the container's cgroups
+// rather than at runts-init's.
+void enter_cgroup_namespace(const Plan& plan);
 
 // Writes /proc/<pid>/uid_map and gid_map (A is the privileged parent, so no
 // setgroups deny is needed).

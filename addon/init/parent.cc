@@ -70,9 +70,15 @@ int run_parent(const Plan& plan, int channel, const std::vector<int>& placeholde
       console.reset(sv[1]);
     }
 
-    // The agent's socket is a host path: connected before any setns.
+    // The agent's socket and the cgroup files are host paths: opened before any setns.
     Fd agent;
     if (plan.seccomp && plan.seccomp->listener) agent.reset(connect_agent(*plan.seccomp->listener));
+    std::vector<Fd> cgroup_procs = open_cgroup_procs(plan.cgroupProcs);
+    Fd cgroup_dir;
+    if (plan.cloneIntoCgroup) {
+      cgroup_dir.reset(open(plan.cloneIntoCgroup->c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC));
+      if (!cgroup_dir.valid()) fail("open", *plan.cloneIntoCgroup);
+    }
 
     prepare_idmapped_mounts(plan);  // on the host, before any namespace changes (idmap.h)
     join_namespaces(plan);
@@ -83,8 +89,10 @@ int run_parent(const Plan& plan, int channel, const std::vector<int>& placeholde
     sync.reset(sv[0]);
     Fd theirs(sv[1]);
 
-    child = clone_container_init(clone_flags(plan));
+    child = clone_container_init(clone_flags(plan), cgroup_dir.get());
     if (child == 0) {
+      for (Fd& fd : cgroup_procs) close(fd.release());
+      cgroup_dir.reset();
       ChildFds fds{theirs.get(), sync.get(), channel, fifo.get(), console.get(), console_peer.get(), placeholders, agent.get()};
       run_child(plan, fds);
     }
@@ -92,6 +100,9 @@ int run_parent(const Plan& plan, int channel, const std::vector<int>& placeholde
     release_idmapped_mounts();  // C has its own copies
     console.reset();
 
+    place_in_cgroups(cgroup_procs, plan.cgroupProcs, child);
+    cgroup_procs.clear();
+    cgroup_dir.reset();
     if (plan.creates("user")) write_id_maps(child, plan);
     send_go(sync.get());
     Report rep = read_report(sync.get());

@@ -11,7 +11,7 @@ import type { Logger } from '../log.js';
 import type { CgroupManager } from '../cgroups/manager.js';
 import { RuntsError } from './errors.js';
 import { writeFileAtomic } from './files.js';
-import { removeCgroups, setUpCgroups } from './cgroups.js';
+import { cgroupProcsFiles, removeCgroups, setUpCgroups } from './cgroups.js';
 import { runInit, type InitHandle } from './init-runner.js';
 import { readProcStat } from './proc.js';
 import { signalContainer, waitGone } from './signal-process.js';
@@ -101,14 +101,16 @@ export async function createContainer(store: StateStore, opts: CreateOptions): P
   let cg: CgroupManager | null = null;
   try {
     // The cgroups exist, with their limits, before any container process:
-    // runts-init is moved in before it gets the plan, and the container
-    // init it clones inherits every hierarchy.
+    // runts-init puts the container init in them right after the clone
+    // (InitPlan.cgroupProcs) and stays out of them itself.
     cg = await setUpCgroups({ id: opts.id, cgroupsPath: spec.linux?.cgroupsPath, resources: spec.linux?.resources, log: opts.log });
-    const joined = cg;
-    init = await runInit(plan, {
-      onHooks: (pid) => runCreateHooks(hookBase, hooks, pid, opts.log),
-      beforePlan: joined ? (pid) => joined.addProcess(pid) : undefined,
-    });
+    const saved = cg?.save();
+    const placed = {
+      ...plan,
+      cgroupProcs: saved ? cgroupProcsFiles(saved) : [],
+      cloneIntoCgroup: saved?.version === 2 ? (Object.values(saved.paths)[0] ?? null) : null,
+    };
+    init = await runInit(placed, { onHooks: (pid) => runCreateHooks(hookBase, hooks, pid, opts.log) });
     const stat = readProcStat(init.pid);
     if (!stat) throw new RuntsError(`container init (pid ${init.pid}) exited during create`);
     state = {

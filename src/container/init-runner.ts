@@ -40,13 +40,6 @@ export interface RunInitOptions {
    * container init and exits, and runInit rejects with this error.
    */
   onHooks?: (pid: number) => Promise<void>;
-  /**
-   * Called with runts-init's pid once it is spawned and before the plan is
-   * sent (runts-init clones nothing before it has the plan): create moves it
-   * into the container's cgroups here, so the container init inherits them.
-   * Throwing aborts: runts-init is killed and runInit rejects with the error.
-   */
-  beforePlan?: (pid: number) => void;
 }
 
 export function runInit(plan: InitPlan, opts: RunInitOptions = {}): Promise<InitHandle> {
@@ -122,15 +115,6 @@ export function converse(first: PlanMessage | ExecMessage, preserveFds: number, 
         reject(abortError ?? new RuntsError(`runts-init exited before reporting (${signal ? `signal ${signal}` : `status ${code}`})`)),
       ),
     );
-    if (opts.beforePlan && child.pid !== undefined) {
-      try {
-        opts.beforePlan(child.pid);
-      } catch (e) {
-        child.kill('SIGKILL');
-        settle(() => reject(e));
-        return;
-      }
-    }
     channel.write(encodeFrame(first));
     phase = advance(phase, first.type);
   });

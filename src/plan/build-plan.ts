@@ -171,5 +171,7 @@ export function buildPlan(spec: Spec, opts: PlanOptions, env: PlanEnv = {}): Ini
     startContainerHooks: hooks.startContainer,
     hookState: { ociVersion: SPEC_VERSION, bundle: opts.bundle, annotations },
     seccomp,
+    cgroupProcs: [],
+    cloneIntoCgroup: null,
   };
 }

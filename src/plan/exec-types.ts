@@ -30,9 +30,10 @@ export interface ExecPlan {
    */
   namespaces: ExecNamespace[];
   /**
-   * Host paths of cgroup.procs files runts-init writes its own pid to before
-   * joining anything, so the process lands in the init's cgroups; empty when
-   * runts already shares them (the usual case while runts manages no cgroups).
+   * Host paths of cgroup.procs files runts-init opens before joining
+   * anything and writes the new process's pid to right after the fork,
+   * before letting it go on: the process lands in the init's cgroups, and
+   * runts-init stays out of them. Empty when runts already shares them.
    */
   cgroupProcs: string[];
   /**

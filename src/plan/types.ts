@@ -285,4 +285,18 @@ export interface InitPlan {
   hookState: PlanHookState;
   /** The container's seccomp filter (linux.seccomp), or null for none. */
   seccomp: PlanSeccomp | null;
+  /**
+   * Host paths of the cgroup.procs files of the container's cgroups (set by
+   * create once it has made them; [] for none). runts-init opens them before
+   * any setns and writes the container init's pid to each right after the
+   * clone, before letting it go on: the init is in its cgroups before it
+   * does anything, and runts-init itself never joins them (it stays out of
+   * the container's pids and memory accounting in the foreground).
+   */
+  cgroupProcs: string[];
+  /**
+   * cgroup v2: the container's cgroup directory, for clone3(CLONE_INTO_CGROUP)
+   * (the cgroupProcs write then changes nothing); null on v1 or without one.
+   */
+  cloneIntoCgroup: string | null;
 }

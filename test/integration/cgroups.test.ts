@@ -479,6 +479,41 @@ describe('ps, kill --all, events --stats', { skip: !isV1 && 'cgroup v1 host only
     assert.equal(stopped.status, 1);
   });
 
+  test('runts-init stays out of the container\'s cgroups in the foreground (run, exec); a cgroup namespace is rooted at them', async () => {
+    const spec = baseSpec(['sleep', '60']);
+    spec.linux.namespaces.push({ type: 'cgroup' });
+    const cid = id();
+    const bundle = sb.bundle(spec);
+    const fg = sb.runtsAsync(['run', '-b', bundle, cid]);
+    try {
+      assert.ok(await waitFor(() => sb.runts(['state', cid]).stdout.includes('"running"'), 10_000), 'the container did not start');
+      const pid = sb.state(cid).pid;
+      const pids = dirOf(pid, 'pids');
+      assert.equal(pids, join(dirOf(process.pid, 'pids'), cid));
+      // Only the container's init: not the runts-init waiting for it.
+      assert.deepEqual(read(pids, 'cgroup.procs').split('\n'), [String(pid)]);
+      const parentOfInit = Number(readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ')[1]);
+      assert.notEqual(dirOf(parentOfInit, 'pids'), pids);
+
+      // A foreground exec: the new process is in, its runts-init is not.
+      const ex = sb.runtsAsync(['exec', cid, 'sh', '-c', 'cat /proc/self/cgroup; sleep 60']);
+      let out = '';
+      ex.stdout!.on('data', (d: Buffer) => (out += d.toString()));
+      assert.ok(await waitFor(() => read(pids, 'cgroup.procs').split('\n').length === 2, 10_000), 'the exec did not start');
+      const procs = read(pids, 'cgroup.procs').split('\n').map(Number);
+      const execPid = procs.find((p) => p !== pid)!;
+      const execParent = Number(readFileSync(`/proc/${execPid}/stat`, 'utf8').split(') ')[1]!.split(' ')[1]);
+      assert.notEqual(dirOf(execParent, 'pids'), pids);
+      // In its cgroup namespace the container's cgroups are the root.
+      assert.ok(await waitFor(() => out.includes('\n'), 5_000));
+      for (const line of out.trim().split('\n')) assert.ok(line.endsWith(':/'), line);
+      ex.kill('SIGKILL');
+    } finally {
+      ok(sb.runts(['delete', '-f', cid]), 'delete');
+      fg.kill('SIGKILL');
+    }
+  });
+
   test('exec runs the new process in the container\'s cgroups (every hierarchy); a paused container refuses exec', () => {
     const c = runDetached(baseSpec(['sleep', '60']));
     const r = sb.runts(['exec', c.id, 'cat', '/proc/self/cgroup']);

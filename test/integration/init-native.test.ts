@@ -149,6 +149,8 @@ function basePlan(s: Scratch, args: string[], edit: (p: InitPlan) => void = () =
     startContainerHooks: [],
     hookState: { ociVersion: '1.3.0', bundle: s.dir, annotations: {} },
     seccomp: null,
+    cgroupProcs: [],
+    cloneIntoCgroup: null,
   };
   edit(plan);
   return plan;
