@@ -12,9 +12,11 @@
 
 #include <nlohmann/json_fwd.hpp>
 
+#include "process_attrs.h"
+
 namespace runts {
 
-inline constexpr int kPlanVersion = 2;
+inline constexpr int kPlanVersion = 3;
 
 struct PlanNamespace {
   std::string type;  // pid network mount ipc uts user cgroup time
@@ -95,6 +97,10 @@ struct PlanProcess {
   std::optional<PlanCapabilities> capabilities;
   bool terminal;
   std::optional<ConsoleSize> consoleSize;
+  std::optional<PlanScheduler> scheduler;
+  std::optional<int> ioPriority;                // class << 13 | level
+  std::optional<std::string> apparmorProfile;   // "exec <profile>" before the execve
+  std::optional<std::string> selinuxLabel;      // /proc/self/attr/exec before the execve
 };
 
 struct PlanSysctl {
@@ -135,6 +141,9 @@ struct Plan {
   std::vector<PlanSysctl> sysctl;
   std::vector<std::string> maskedPaths;
   std::vector<std::string> readonlyPaths;
+  std::string maskDirData;  // data of the tmpfs over masked directories
+  std::optional<unsigned long> personality;
+  std::optional<PlanMemoryPolicy> memoryPolicy;
   PlanProcess process;
   std::string execFifo;
   std::optional<std::string> consoleSocket;

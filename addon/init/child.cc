@@ -16,6 +16,7 @@
 #include "mounts.h"
 #include "passwd.h"
 #include "process.h"
+#include "sched.h"
 #include "sync.h"
 
 namespace runts::init {
@@ -64,6 +65,7 @@ static std::string set_up(const Plan& plan, PlanProcess& proc, const ChildFds& f
   set_umask(proc);
   set_home(proc);  // in the container's root now: its /etc/passwd
   std::string exe = resolve_executable(proc);
+  apply_process_attrs(proc, plan.personality, plan.memoryPolicy, {});  // execCPUAffinity: exec only
   apply_identity(proc);
   // A uid/gid change clears the parent-death signal; C still depends on A.
   prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);

@@ -28,6 +28,7 @@
 #include "passwd.h"
 #include "process.h"
 #include "relay.h"
+#include "sched.h"
 #include "sync.h"
 #include "util.h"
 
@@ -132,6 +133,7 @@ std::string set_up(const ExecPlan& plan, PlanProcess& proc, const ExecFds& fds) 
   set_umask(proc);
   set_home(proc);
   std::string exe = resolve_executable(proc);
+  apply_process_attrs(proc, plan.personality, plan.memoryPolicy, plan.cpuAffinity.final);
   apply_identity(proc);
   // Changing ids clears both; E still depends on A and must stay closed to
   // the container's processes while it runs runts-init.
@@ -174,6 +176,8 @@ int run_exec(const ExecPlan& plan, int channel, const std::vector<int>& placehol
   }
   if (start_time(plan.initPid) != plan.initStartTime) init_gone(plan);
 
+  // execCPUAffinity.initial: before the cgroup move (a cpuset may change it).
+  set_cpu_affinity(plan.cpuAffinity.initial, "initial");
   // Into the init's cgroups first, from the host's view of cgroupfs; E
   // inherits them.
   std::string self = std::to_string(getpid());

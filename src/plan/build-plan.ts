@@ -22,6 +22,10 @@ import { planRootfs, planRootfsPropagation } from './rootfs.js';
 import { planSysctl } from './sysctl.js';
 import { planTimeOffsets } from './time-offsets.js';
 import { checkUnsupported } from './unsupported.js';
+import { chooseMountContext, detectHostLsm, labelMounts, type HostLsm } from './lsm.js';
+import { planMemoryPolicy } from './memory-policy.js';
+import { planPersonality } from './personality.js';
+import { planCpuAffinity } from './scheduler.js';
 import { SPEC_VERSION } from '../container/state-store.js';
 import { planUts } from './uts.js';
 
@@ -50,6 +54,8 @@ export interface PlanEnv {
   warn?: (message: string) => void;
   /** Adjustments runc makes silently (e.g. ambient caps it cannot raise): logged with --debug only. */
   debug?: (message: string) => void;
+  /** The host's security modules (AppArmor, SELinux). Default: detectHostLsm(). */
+  lsm?: HostLsm;
 }
 
 const PLACEHOLDER_PROCESS: PlanProcess = {
@@ -67,6 +73,10 @@ const PLACEHOLDER_PROCESS: PlanProcess = {
   capabilities: null,
   terminal: false,
   consoleSize: null,
+  scheduler: null,
+  ioPriority: null,
+  apparmorProfile: null,
+  selinuxLabel: null,
 };
 
 function checkOptions(opts: PlanOptions, problems: Problems): void {
@@ -79,7 +89,9 @@ function checkOptions(opts: PlanOptions, problems: Problems): void {
 export function buildPlan(spec: Spec, opts: PlanOptions, env: PlanEnv = {}): InitPlan {
   const problems = new Problems();
   const warn = env.warn ?? (() => {});
+  const debug = env.debug ?? (() => {});
   const sourceKind = env.sourceKind ?? statSourceKind;
+  const lsm = env.lsm ?? detectHostLsm();
   checkOptions(opts, problems);
 
   const linux = spec.linux ?? {};
@@ -113,8 +125,16 @@ export function buildPlan(spec: Spec, opts: PlanOptions, env: PlanEnv = {}): Ini
   if (spec.process === undefined) {
     problems.config(pointer('process'), 'required for create');
   } else {
-    process = planProcess(spec.process, { consoleSocket: opts.consoleSocket, foreground: opts.foreground }, problems, env.debug ?? (() => {}));
+    process = planProcess(spec.process, { consoleSocket: opts.consoleSocket, foreground: opts.foreground, lsm }, problems, debug);
+    // runtime-spec: execCPUAffinity "is not applicable to the container's
+    // init process"; it is checked here and used by each `runts exec`.
+    planCpuAffinity(spec.process.execCPUAffinity, problems);
   }
+  const personality = planPersonality(linux.personality, problems);
+  const memoryPolicy = planMemoryPolicy(linux.memoryPolicy, problems);
+  const mountContext = chooseMountContext(linux.mountLabel, lsm);
+  if (mountContext.problem !== null) problems.config(pointer('linux', 'mountLabel'), mountContext.problem);
+  if (mountContext.ignored) debug('config.json: /linux/mountLabel: ignored: this host does not have SELinux enabled');
   const hooks = planHooks(spec.hooks, problems);
   checkUnsupported(spec, problems);
   problems.throwIfAny();
@@ -131,7 +151,7 @@ export function buildPlan(spec: Spec, opts: PlanOptions, env: PlanEnv = {}): Ini
     uidMappings: ids.uidMappings,
     gidMappings: ids.gidMappings,
     timeOffsets,
-    mounts,
+    mounts: labelMounts(mounts, mountContext.value),
     // A bind-mounted /dev is a real directory elsewhere (the host's /dev,
     // typically): creating nodes or links in it would write there, so, as
     // runc does, nothing is created under it.
@@ -144,6 +164,9 @@ export function buildPlan(spec: Spec, opts: PlanOptions, env: PlanEnv = {}): Ini
     sysctl,
     maskedPaths,
     readonlyPaths,
+    maskDirData: mountContext.value ?? '',
+    personality,
+    memoryPolicy,
     process,
     execFifo: opts.execFifo,
     consoleSocket: opts.consoleSocket,

@@ -427,7 +427,7 @@ test('runts-init: a malformed exec plan is refused naming the field; a stale ini
   a = await askInit({ ...plan, namespaces: [{ type: 'net', path: '/proc/1/ns/net' }] });
   assert.equal(a.message, 'plan: namespaces[0].type: unknown namespace type "net"');
   a = await askInit({ ...plan, version: 99 });
-  assert.equal(a.message, 'plan: version: unsupported exec plan version 99 (runts-init speaks 1)');
+  assert.equal(a.message, 'plan: version: unsupported exec plan version 99 (runts-init speaks 2)');
   // the pid is the init's, but not the process runts recorded: a reused pid
   a = await askInit({ ...plan, initStartTime: String(Number(start) + 1) });
   assert.deepEqual([a.type, a.message], ['error', `container init: ${pid}: the container's init process has exited`]);

@@ -60,7 +60,7 @@ function problems(i: ExecPlanInput): string[] {
 
 test('the config\'s process with the command replaced; the init pinned by pid and start time', () => {
   const p = buildExecPlan(input());
-  assert.equal(p.version, 1);
+  assert.equal(p.version, 2);
   assert.equal(p.initPid, 4242);
   assert.equal(p.initStartTime, '123456');
   assert.equal(p.root, '/proc/4242/root');
@@ -151,12 +151,12 @@ test('--process: the file is the whole process; the flags are ignored; capabilit
 });
 
 test('--process: problems are reported against process.json', () => {
-  const file: Process = { args: [], cwd: 'rel', env: ['NOPE'], scheduler: { policy: 'SCHED_OTHER' } };
+  const file: Process = { args: [], cwd: 'rel', env: ['NOPE'], scheduler: { policy: 'SCHED_OTHER', nice: 20 } };
   assert.deepEqual(problems(input({}, { processFile: file })), [
-    'process.json: /scheduler: scheduling policies are not supported yet by runts',
     'process.json: /args: must not be empty',
     'process.json: /env/0: "NOPE" is not of the form NAME=value',
     'process.json: /cwd: "rel" must be an absolute path',
+    'process.json: /scheduler/nice: 20 is outside -20..19',
   ]);
   assert.deepEqual(problems(input({}, { processFile: { args: ['x'], cwd: '/', apparmorProfile: 'p', selinuxLabel: 'l' } })), [
     'process.json: /apparmorProfile: this host does not have AppArmor enabled',
@@ -184,10 +184,10 @@ test('LSM options: the host\'s lack of the module, or runts\'s, is named', () =>
     '--apparmor: this host does not have AppArmor enabled',
     '--process-label: this host does not have SELinux enabled',
   ]);
-  assert.deepEqual(problems(input({ apparmor: 'prof', processLabel: 'lab' }, { lsm: { apparmor: true, selinux: true } })), [
-    '--apparmor: AppArmor profiles are not supported yet by runts',
-    '--process-label: SELinux process labels are not supported yet by runts',
-  ]);
+  // with the modules, the flags become the process's exec transitions
+  const p = buildExecPlan(input({ apparmor: 'prof', processLabel: 'lab' }, { lsm: { apparmor: true, selinux: true } }));
+  assert.equal(p.process.apparmorProfile, 'prof');
+  assert.equal(p.process.selinuxLabel, 'lab');
   // from config.json (changed since create)
   assert.deepEqual(problems(input({}, { spec: spec((s) => (s.process!.apparmorProfile = 'x')) })), [
     'config.json: /process/apparmorProfile: this host does not have AppArmor enabled',

@@ -200,9 +200,10 @@ export function options(over: Partial<PlanOptions> = {}): PlanOptions {
   };
 }
 
-/** Never touch the host: bind sources ending in ".file" or "/f" are files. */
+/** Never touch the host: bind sources ending in ".file" or "/f" are files; no AppArmor, no SELinux. */
 export const fakeEnv: PlanEnv = {
   sourceKind: (p) => (p.endsWith('.file') || p.endsWith('/f') ? 'file' : 'dir'),
+  lsm: { apparmor: false, selinux: false },
 };
 
 /** runc's default config, edited by `edit`, planned. */
