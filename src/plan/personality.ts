@@ -3,7 +3,10 @@
 // config-linux.md: "domain" (REQUIRED) is LINUX or LINUX32, and for "flags"
 // "currently no flag values are supported", so every flag is refused rather
 // than dropped: a config that asks for one (ADDR_NO_RANDOMIZE, say) would
-// otherwise run without it. runc 1.2 refuses unknown domains the same way.
+// otherwise run without it. (runc 1.1.5, installed beside runts for
+// comparison, predates the field and ignores it altogether.) The persona is
+// set for the init and for every exec: it is the container's, not a
+// process's.
 import type { Personality } from '../spec/types.js';
 import { pointer, type Problems } from './errors.js';
 
