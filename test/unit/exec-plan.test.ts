@@ -179,7 +179,7 @@ test('command-line problems are reported all at once, runc\'s first', () => {
   assert.deepEqual(problems(input({ user: '1:2:3' })), ['--user: "1:2:3" is not of the form <uid>[:<gid>]']);
 });
 
-test('LSM options: the host\'s lack of the module, or runts\'s, is named', () => {
+test('LSM options: the host\'s lack of the module is named; with it, they are the process\'s', () => {
   assert.deepEqual(problems(input({ apparmor: 'prof', processLabel: 'lab' })), [
     '--apparmor: this host does not have AppArmor enabled',
     '--process-label: this host does not have SELinux enabled',
