@@ -40,6 +40,9 @@ ExecPlan decode_exec_plan(const json& j) {
   for (size_t i = 0; i < plan.cgroupProcs.size(); i++)
     if (!absolute(plan.cgroupProcs[i])) bad(idx("cgroupProcs", i), "must be absolute");
   plan.process = decode_process(field(j, "process", p), "process");
+  plan.personality = decode_personality(j, "personality", p);
+  plan.memoryPolicy = decode_memory_policy(j, "memoryPolicy", p);
+  plan.cpuAffinity = decode_cpu_affinity(j, "cpuAffinity", p);
   plan.sessionKeyring = opt_str(j, "sessionKeyring", p);
   plan.consoleSocket = opt_str(j, "consoleSocket", p);
   plan.foreground = boolean(j, "foreground", p);

@@ -30,6 +30,9 @@ struct ExecPlan {
   std::vector<ExecNamespace> namespaces;  // join order
   std::vector<std::string> cgroupProcs;   // cgroup.procs files runts-init moves itself into first
   PlanProcess process;
+  std::optional<unsigned long> personality;
+  std::optional<PlanMemoryPolicy> memoryPolicy;
+  PlanCpuAffinity cpuAffinity;
   std::optional<std::string> sessionKeyring;
   std::optional<std::string> consoleSocket;
   bool foreground;

@@ -146,6 +146,11 @@ PlanProcess decode_process(const json& obj, const std::string& p) {
     if (!cs.is_object()) bad(q, "expected an object or null");
     out.consoleSize = ConsoleSize{uint16_t(integer(cs, "height", q, 0, 65535)), uint16_t(integer(cs, "width", q, 0, 65535))};
   }
+  out.scheduler = decode_scheduler(obj, "scheduler", p);
+  const json& io = field(obj, "ioPriority", p);
+  if (!io.is_null()) out.ioPriority = int(integer(io, sub(p, "ioPriority"), 0, (3 << 13) | 7));
+  out.apparmorProfile = opt_str(obj, "apparmorProfile", p);
+  out.selinuxLabel = opt_str(obj, "selinuxLabel", p);
   return out;
 }
 
@@ -216,6 +221,9 @@ Plan decode_plan(const json& j) {
   }
   plan.maskedPaths = strings(j, "maskedPaths", p);
   plan.readonlyPaths = strings(j, "readonlyPaths", p);
+  plan.maskDirData = str(j, "maskDirData", p);
+  plan.personality = decode_personality(j, "personality", p);
+  plan.memoryPolicy = decode_memory_policy(j, "memoryPolicy", p);
   plan.process = decode_process(object(j, "process", p), "process");
   plan.execFifo = str(j, "execFifo", p);
   if (!absolute(plan.execFifo)) bad("execFifo", "must be absolute");

@@ -13,6 +13,7 @@
 #include <nlohmann/json_fwd.hpp>
 
 #include "seccomp_plan.h"
+#include "process_attrs.h"
 
 namespace runts {
 
@@ -97,6 +98,10 @@ struct PlanProcess {
   std::optional<PlanCapabilities> capabilities;
   bool terminal;
   std::optional<ConsoleSize> consoleSize;
+  std::optional<PlanScheduler> scheduler;
+  std::optional<int> ioPriority;                // class << 13 | level
+  std::optional<std::string> apparmorProfile;   // "exec <profile>" before the execve
+  std::optional<std::string> selinuxLabel;      // /proc/self/attr/exec before the execve
 };
 
 struct PlanSysctl {
@@ -137,6 +142,9 @@ struct Plan {
   std::vector<PlanSysctl> sysctl;
   std::vector<std::string> maskedPaths;
   std::vector<std::string> readonlyPaths;
+  std::string maskDirData;  // data of the tmpfs over masked directories
+  std::optional<unsigned long> personality;
+  std::optional<PlanMemoryPolicy> memoryPolicy;
   PlanProcess process;
   std::string execFifo;
   std::optional<std::string> consoleSocket;

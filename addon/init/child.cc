@@ -18,6 +18,7 @@
 #include "passwd.h"
 #include "process.h"
 #include "seccomp.h"
+#include "sched.h"
 #include "sync.h"
 
 namespace runts::init {
@@ -67,6 +68,7 @@ static std::string set_up(const Plan& plan, PlanProcess& proc, const ChildFds& f
   set_umask(proc);
   set_home(proc);  // in the container's root now: its /etc/passwd
   std::string exe = resolve_executable(proc);
+  apply_process_attrs(proc, plan.personality, plan.memoryPolicy, {});  // execCPUAffinity: exec only
   // Before any filter is loaded: it may block getcwd.
   check_cwd();
   load_seccomp_at(plan.seccomp, PlanSeccomp::LoadAt::BeforeIdentity, fds.sync);

@@ -29,6 +29,7 @@
 #include "process.h"
 #include "relay.h"
 #include "seccomp.h"
+#include "sched.h"
 #include "sync.h"
 #include "util.h"
 
@@ -134,6 +135,7 @@ std::string set_up(const ExecPlan& plan, PlanProcess& proc, const ExecFds& fds) 
   set_umask(proc);
   set_home(proc);
   std::string exe = resolve_executable(proc);
+  apply_process_attrs(proc, plan.personality, plan.memoryPolicy, plan.cpuAffinity.final);
   // Before any filter is loaded: it may block getcwd.
   check_cwd();
   load_seccomp_at(plan.seccomp, PlanSeccomp::LoadAt::BeforeIdentity, fds.sync);
@@ -182,6 +184,8 @@ int run_exec(const ExecPlan& plan, int channel, const std::vector<int>& placehol
   }
   if (start_time(plan.initPid) != plan.initStartTime) init_gone(plan);
 
+  // execCPUAffinity.initial: before the cgroup move (a cpuset may change it).
+  set_cpu_affinity(plan.cpuAffinity.initial, "initial");
   // The init's cgroups, from the host's view of cgroupfs: E is put in them
   // right after the fork; A stays where it is.
   std::vector<Fd> cgroup_procs = open_cgroup_procs(plan.cgroupProcs);

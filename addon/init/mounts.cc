@@ -135,7 +135,7 @@ void mask_paths(const Plan& plan) {
       if (errno == ENOENT) continue;
       fail("stat", path);
     }
-    int r = S_ISDIR(st.st_mode) ? mount("tmpfs", path.c_str(), "tmpfs", MS_RDONLY, nullptr)
+    int r = S_ISDIR(st.st_mode) ? mount("tmpfs", path.c_str(), "tmpfs", MS_RDONLY, plan.maskDirData.empty() ? nullptr : plan.maskDirData.c_str())
                                 : mount("/dev/null", path.c_str(), nullptr, MS_BIND, nullptr);
     if (r < 0) fail("mount", path);
   }

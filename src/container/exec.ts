@@ -18,7 +18,7 @@ import { cgroupProcsForInit } from './exec-cgroups.js';
 import { subCgroupProcs } from './exec-subcgroup.js';
 import { runExec, type ExecHandle } from './exec-runner.js';
 import { writeFileAtomic } from './files.js';
-import { hostLsm } from './lsm.js';
+import { detectHostLsm } from '../plan/lsm.js';
 import { readProcStat } from './proc.js';
 import { signalContainer } from './signal-process.js';
 import type { StateStore } from './state-store.js';
@@ -103,7 +103,7 @@ async function start(store: StateStore, opts: ExecOptions): Promise<ExecHandle> 
             : state.cgroups
               ? cgroupProcsFiles(state.cgroups)
               : cgroupProcsForInit(state.pid),
-        lsm: hostLsm(),
+        lsm: detectHostLsm(),
         bundle: state.bundle,
         status,
       },

@@ -5,6 +5,8 @@
 import { readFileSync } from 'node:fs';
 import { CAPABILITY_NAMES } from '../plan/capabilities.js';
 import { HOOK_KINDS } from '../plan/hooks.js';
+import { detectHostLsm, type HostLsm } from '../plan/lsm.js';
+import { MPOL_FLAGS, MPOL_MODES } from '../plan/memory-policy.js';
 import { SUPPORTED_MOUNT_OPTIONS } from '../plan/mount-options.js';
 import { NAMESPACE_ORDER } from '../plan/namespaces.js';
 import { SPEC_VERSION } from '../container/state-store.js';
@@ -27,10 +29,13 @@ export interface FeaturesOptions {
   capLast?: number;
   /** What libseccomp and the kernel take (default: ask them). */
   seccomp?: SeccompProbe;
+  /** The host's security modules. Default: detectHostLsm(). */
+  lsm?: HostLsm;
 }
 
 export function buildFeatures(opts: FeaturesOptions): Record<string, unknown> {
   const capLast = opts.capLast ?? lastCapability();
+  const lsm = opts.lsm ?? detectHostLsm();
   return {
     ociVersionMin: '1.0.0',
     ociVersionMax: SPEC_VERSION,
@@ -44,8 +49,12 @@ export function buildFeatures(opts: FeaturesOptions): Record<string, unknown> {
       // where the controller exists but has not been tried on a host with one.
       cgroup: { v1: true, v2: true, systemd: false, systemdUser: false, rdma: false },
       seccomp: seccompFeatures(opts.seccomp ?? hostSeccompProbe),
-      apparmor: { enabled: false },
-      selinux: { enabled: false },
+      // Profiles and labels are applied (src/plan/lsm.ts) where the host has
+      // the module and refused where it does not, so support is reported per
+      // host, as runc reports it.
+      apparmor: { enabled: lsm.apparmor },
+      selinux: { enabled: lsm.selinux },
+      memoryPolicy: { modes: Object.keys(MPOL_MODES), flags: Object.keys(MPOL_FLAGS) },
       intelRdt: { enabled: false },
       // uidMappings/gidMappings on bind mounts (options idmap/ridmap): src/plan/mounts.ts.
       mountExtensions: { idmap: { enabled: true } },

@@ -24,6 +24,10 @@ import { compileSeccomp } from '../seccomp/compile.js';
 import { planSysctl } from './sysctl.js';
 import { planTimeOffsets } from './time-offsets.js';
 import { checkUnsupported } from './unsupported.js';
+import { chooseMountContext, detectHostLsm, labelMounts, type HostLsm } from './lsm.js';
+import { planMemoryPolicy } from './memory-policy.js';
+import { planPersonality } from './personality.js';
+import { planCpuAffinity } from './scheduler.js';
 import { SPEC_VERSION } from '../container/state-store.js';
 import { planUts } from './uts.js';
 
@@ -54,6 +58,8 @@ export interface PlanEnv {
   debug?: (message: string) => void;
   /** Compiles linux.seccomp. Default: libseccomp through the bridge. */
   compileSeccomp?: SeccompCompiler;
+  /** The host's security modules (AppArmor, SELinux). Default: detectHostLsm(). */
+  lsm?: HostLsm;
 }
 
 const PLACEHOLDER_PROCESS: PlanProcess = {
@@ -71,6 +77,10 @@ const PLACEHOLDER_PROCESS: PlanProcess = {
   capabilities: null,
   terminal: false,
   consoleSize: null,
+  scheduler: null,
+  ioPriority: null,
+  apparmorProfile: null,
+  selinuxLabel: null,
 };
 
 function checkOptions(opts: PlanOptions, problems: Problems): void {
@@ -83,7 +93,9 @@ function checkOptions(opts: PlanOptions, problems: Problems): void {
 export function buildPlan(spec: Spec, opts: PlanOptions, env: PlanEnv = {}): InitPlan {
   const problems = new Problems();
   const warn = env.warn ?? (() => {});
+  const debug = env.debug ?? (() => {});
   const sourceKind = env.sourceKind ?? statSourceKind;
+  const lsm = env.lsm ?? detectHostLsm();
   checkOptions(opts, problems);
 
   const linux = spec.linux ?? {};
@@ -117,10 +129,17 @@ export function buildPlan(spec: Spec, opts: PlanOptions, env: PlanEnv = {}): Ini
   if (spec.process === undefined) {
     problems.config(pointer('process'), 'required for create');
   } else {
-    process = planProcess(spec.process, { consoleSocket: opts.consoleSocket, foreground: opts.foreground }, problems, env.debug ?? (() => {}));
+    process = planProcess(spec.process, { consoleSocket: opts.consoleSocket, foreground: opts.foreground, lsm }, problems, debug);
+    // runtime-spec: execCPUAffinity "is not applicable to the container's
+    // init process"; it is checked here and used by each `runts exec`.
+    planCpuAffinity(spec.process.execCPUAffinity, problems);
   }
+  const personality = planPersonality(linux.personality, problems);
+  const memoryPolicy = planMemoryPolicy(linux.memoryPolicy, problems);
+  const mountContext = chooseMountContext(linux.mountLabel, lsm);
+  if (mountContext.problem !== null) problems.config(pointer('linux', 'mountLabel'), mountContext.problem);
+  if (mountContext.ignored) debug('config.json: /linux/mountLabel: ignored: this host does not have SELinux enabled');
   const hooks = planHooks(spec.hooks, problems);
-  const debug = env.debug ?? (() => {});
   const seccompPart = planSeccomp(linux.seccomp, problems, debug);
   checkUnsupported(spec, problems);
   problems.throwIfAny();
@@ -147,7 +166,7 @@ export function buildPlan(spec: Spec, opts: PlanOptions, env: PlanEnv = {}): Ini
     uidMappings: ids.uidMappings,
     gidMappings: ids.gidMappings,
     timeOffsets,
-    mounts,
+    mounts: labelMounts(mounts, mountContext.value),
     // A bind-mounted /dev is a real directory elsewhere (the host's /dev,
     // typically): creating nodes or links in it would write there, so, as
     // runc does, nothing is created under it.
@@ -160,6 +179,9 @@ export function buildPlan(spec: Spec, opts: PlanOptions, env: PlanEnv = {}): Ini
     sysctl,
     maskedPaths,
     readonlyPaths,
+    maskDirData: mountContext.value ?? '',
+    personality,
+    memoryPolicy,
     process,
     execFifo: opts.execFifo,
     consoleSocket: opts.consoleSocket,

@@ -10,12 +10,20 @@
 // NAME in place), terminal from -t alone, and cwd, user, additional gids,
 // no_new_privs and capabilities (-c adds to bounding, effective and
 // permitted) overridden or extended by their flags. A process.json without
-// capabilities gets the container's.
+// capabilities, an AppArmor profile, an SELinux label, a scheduler, an I/O
+// priority or a CPU affinity gets the container's (as runc's exec does: an
+// exec is confined and scheduled like the container unless it says
+// otherwise). The container's linux.personality and linux.memoryPolicy
+// apply to every exec as to its init.
 import type { Capabilities, Process, Spec } from '../spec/types.js';
 import { capabilityNumber } from './capabilities.js';
 import { PlanError, Problems, pointer } from './errors.js';
 import { EXEC_PLAN_VERSION, type ExecNamespace, type ExecPlan } from './exec-types.js';
+import type { HostLsm } from './lsm.js';
+import { planMemoryPolicy } from './memory-policy.js';
+import { planPersonality } from './personality.js';
 import { envName, planProcess } from './process.js';
+import { planCpuAffinity } from './scheduler.js';
 import type { NamespaceType } from './types.js';
 import { finishSeccomp, planSeccomp, type SeccompCompiler } from './seccomp.js';
 import { compileSeccomp } from '../seccomp/compile.js';
@@ -56,11 +64,7 @@ export const NO_OVERRIDES: ExecOverrides = {
   processLabel: '',
 };
 
-/** Which Linux security modules this host has enabled. */
-export interface HostLsm {
-  apparmor: boolean;
-  selinux: boolean;
-}
+export type { HostLsm } from './lsm.js';
 
 export interface ExecPlanInput {
   id: string;
@@ -178,32 +182,6 @@ function composeFromConfig(base: Process, o: ExecOverrides, problems: Problems):
   return p;
 }
 
-/** Settings an exec cannot honour (yet, or on this host): refused by name. */
-function checkProcessSupport(p: Process, fromFile: boolean, o: ExecOverrides, lsm: HostLsm, problems: Problems): void {
-  const where = (field: string, flag: string, flagUsed: boolean): ((msg: string) => void) =>
-    fromFile ? (msg) => problems.messages.push(`process.json: ${pointer(field)}: ${msg}`)
-    : flagUsed ? (msg) => problems.option(flag, msg)
-    : (msg) => problems.config(pointer('process', field), msg);
-  if ((p.apparmorProfile ?? '') !== '') {
-    where('apparmorProfile', '--apparmor', !fromFile && o.apparmor !== '')(
-      lsm.apparmor ? 'AppArmor profiles are not supported yet by runts' : 'this host does not have AppArmor enabled',
-    );
-  }
-  if ((p.selinuxLabel ?? '') !== '') {
-    where('selinuxLabel', '--process-label', !fromFile && o.processLabel !== '')(
-      lsm.selinux ? 'SELinux process labels are not supported yet by runts' : 'this host does not have SELinux enabled',
-    );
-  }
-  const unsupported: [keyof Process, string][] = [
-    ['scheduler', 'scheduling policies'],
-    ['ioPriority', 'I/O priorities'],
-    ['execCPUAffinity', 'exec CPU affinity'],
-  ];
-  for (const [field, what] of unsupported) {
-    if (p[field] !== undefined) where(field, '', false)(`${what} are not supported yet by runts`);
-  }
-}
-
 /** planProcess speaks of config.json's /process; for a process.json the document is the process itself. */
 function asProcessJson(message: string): string {
   const m = /^config\.json: \/process(\/[^:]*)?: (.*)$/s.exec(message);
@@ -223,25 +201,45 @@ export function buildExecPlan(input: ExecPlanInput, env: ExecPlanEnv = {}): Exec
     // A process.json without capabilities gets the container's, as with
     // runc: never more than the container was given.
     proc = { ...input.processFile };
-    if (proc.capabilities === undefined && input.spec.process?.capabilities !== undefined) proc.capabilities = input.spec.process.capabilities;
+    const base = input.spec.process;
+    if (base !== undefined) {
+      if (proc.capabilities === undefined && base.capabilities !== undefined) proc.capabilities = base.capabilities;
+      if ((proc.apparmorProfile ?? '') === '' && base.apparmorProfile !== undefined) proc.apparmorProfile = base.apparmorProfile;
+      if ((proc.selinuxLabel ?? '') === '' && base.selinuxLabel !== undefined) proc.selinuxLabel = base.selinuxLabel;
+      proc.scheduler ??= base.scheduler;
+      proc.ioPriority ??= base.ioPriority;
+      proc.execCPUAffinity ??= base.execCPUAffinity;
+    }
   } else if (input.spec.process === undefined) {
     problems.config(pointer('process'), 'missing: nothing to start from (use --process)');
     proc = { cwd: '/', args: input.overrides.args };
   } else {
     proc = composeFromConfig(input.spec.process, input.overrides, problems);
   }
-  checkProcessSupport(proc, fromFile, input.overrides, input.lsm, problems);
 
   const sub = new Problems();
-  const planned = planProcess(proc, { consoleSocket: input.consoleSocket, foreground: !input.detach }, sub, warn);
+  const planned = planProcess(proc, { consoleSocket: input.consoleSocket, foreground: !input.detach, lsm: input.lsm }, sub, warn);
+  const cpuAffinity = planCpuAffinity(proc.execCPUAffinity, sub);
   const noArgs = !fromFile && input.overrides.args.length === 0;
   if (noArgs) problems.messages.push('process args cannot be empty (give a command, or --process)');
+  // A profile or label given with --apparmor or --process-label is that flag's problem.
+  const flagged: [string, string, string][] = fromFile
+    ? []
+    : [
+        ['apparmorProfile', '--apparmor', input.overrides.apparmor],
+        ['selinuxLabel', '--process-label', input.overrides.processLabel],
+      ];
   for (const m of sub.messages) {
     if (noArgs && m.startsWith('config.json: /process/args:')) continue;
-    problems.messages.push(fromFile ? asProcessJson(m) : m);
+    const flag = flagged.find(([field, , value]) => value !== '' && m.startsWith(`config.json: /process/${field}: `));
+    if (flag !== undefined) problems.option(flag[1], m.slice(`config.json: /process/${flag[0]}: `.length));
+    else problems.messages.push(fromFile ? asProcessJson(m) : m);
   }
   // Checked at create already; an exec gets the container's filter as it is.
   const seccompPart = planSeccomp(input.spec.linux?.seccomp, problems, debug);
+  // The container's own settings (checked at create; the config may have changed since).
+  const personality = planPersonality(input.spec.linux?.personality, problems);
+  const memoryPolicy = planMemoryPolicy(input.spec.linux?.memoryPolicy, problems);
   if (problems.messages.length > 0) throw new PlanError([...problems.messages]);
   const process = { ...planned, oomScoreAdj: null };
   const annotations = { ...(input.spec.annotations ?? {}) };
@@ -264,6 +262,9 @@ export function buildExecPlan(input: ExecPlanInput, env: ExecPlanEnv = {}): Exec
     namespaces: execNamespaces(input.spec, input.init.pid),
     cgroupProcs: [...input.cgroupProcs],
     process,
+    personality,
+    memoryPolicy,
+    cpuAffinity,
     sessionKeyring: `_ses.${input.id}`,
     consoleSocket: input.consoleSocket,
     foreground: !input.detach,

@@ -4,7 +4,7 @@
 // JSON rules as the init plan (src/plan/types.ts): nothing optional, 64-bit
 // values as decimal strings. The C++ reader is addon/common/exec_plan.{h,cc};
 // keep both in step and bump EXEC_PLAN_VERSION when a field changes meaning.
-import type { NamespaceType, PlanProcess, PlanSeccomp } from './types.js';
+import type { NamespaceType, PlanCpuAffinity, PlanMemoryPolicy, PlanProcess, PlanSeccomp } from './types.js';
 
 export const EXEC_PLAN_VERSION = 2;
 
@@ -43,6 +43,16 @@ export interface ExecPlan {
    * the score it inherits.
    */
   process: PlanProcess;
+  /** The container's linux.personality: personality(2) before the execve; null: inherited (the host's). */
+  personality: number | null;
+  /** The container's linux.memoryPolicy: set_mempolicy(2) before the execve; null: inherited. */
+  memoryPolicy: PlanMemoryPolicy | null;
+  /**
+   * process.execCPUAffinity: `initial` is set by runts-init first thing,
+   * before it writes itself into cgroupProcs (a cpuset there may change it);
+   * `final` by the process right before its execve. [] leaves it alone.
+   */
+  cpuAffinity: PlanCpuAffinity;
   /** Session keyring joined (created) before the exec, or null to keep the inherited one. */
   sessionKeyring: string | null;
   /** Unix socket that receives the pty master (process.terminal). */

@@ -4,7 +4,9 @@ import type { PlanProcess } from './types.js';
 import { planCapabilities } from './capabilities.js';
 import { pointer, type Problems } from './errors.js';
 import { cleanContainerPath } from './paths.js';
+import { chooseApparmorProfile, chooseSelinuxLabel, type HostLsm } from './lsm.js';
 import { planRlimits } from './rlimits.js';
+import { planIoPriority, planScheduler } from './scheduler.js';
 
 /** (uid_t)-1 means "unchanged" to setresuid(2) and is never a real id. */
 const INVALID_ID = 0xffffffff;
@@ -50,6 +52,11 @@ export interface TerminalOptions {
   foreground: boolean;
 }
 
+export interface ProcessOptions extends TerminalOptions {
+  /** The host's security modules: a profile or label needs its module. */
+  lsm: HostLsm;
+}
+
 /**
  * A terminal needs somewhere to send its pty master: the console socket, or
  * runts itself when it stays in the foreground. These mirror runc's checks.
@@ -68,7 +75,7 @@ function checkTerminal(terminal: boolean, opts: TerminalOptions, problems: Probl
 
 export function planProcess(
   p: Process,
-  opts: TerminalOptions,
+  opts: ProcessOptions,
   problems: Problems,
   warn: (message: string) => void,
 ): PlanProcess {
@@ -98,6 +105,11 @@ export function planProcess(
   const terminal = p.terminal === true;
   checkTerminal(terminal, opts, problems);
 
+  const apparmor = chooseApparmorProfile(p.apparmorProfile, opts.lsm);
+  if (apparmor.problem !== null) problems.config(pointer('process', 'apparmorProfile'), apparmor.problem);
+  const selinux = chooseSelinuxLabel(p.selinuxLabel, opts.lsm);
+  if (selinux.problem !== null) problems.config(pointer('process', 'selinuxLabel'), selinux.problem);
+
   return {
     args,
     env,
@@ -114,5 +126,9 @@ export function planProcess(
     terminal,
     // runtime-spec: consoleSize is ignored unless terminal is true.
     consoleSize: terminal && p.consoleSize !== undefined ? { height: p.consoleSize.height, width: p.consoleSize.width } : null,
+    scheduler: planScheduler(p.scheduler, problems),
+    ioPriority: planIoPriority(p.ioPriority, problems),
+    apparmorProfile: apparmor.value,
+    selinuxLabel: selinux.value,
   };
 }

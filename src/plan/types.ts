@@ -128,6 +128,44 @@ export interface PlanCapabilities {
   ambient: number[];
 }
 
+/**
+ * sched_setattr(2) for the process (process.scheduler), before its identity
+ * changes (raising a priority needs CAP_SYS_NICE). The u64 deadline
+ * parameters travel as decimal strings.
+ */
+export interface PlanScheduler {
+  /** SCHED_* number (SCHED_OTHER 0 ... SCHED_DEADLINE 6). */
+  policy: number;
+  /** SCHED_FLAG_* bits. */
+  flags: number;
+  /** -20..19. */
+  nice: number;
+  /** sched_priority: 1..99 for SCHED_FIFO/SCHED_RR, else 0. */
+  priority: number;
+  /** SCHED_DEADLINE parameters in ns ("0" for the other policies). */
+  runtime: string;
+  deadline: string;
+  period: string;
+}
+
+/** set_mempolicy(2) (linux.memoryPolicy). */
+export interface PlanMemoryPolicy {
+  /** MPOL_* mode number (MPOL_DEFAULT 0 ... MPOL_WEIGHTED_INTERLEAVE 6). */
+  mode: number;
+  /** MPOL_F_* bits or'ed into the mode argument. */
+  flags: number;
+  /** Node numbers (sorted, < 1024) for the nodemask; [] for none. */
+  nodes: number[];
+}
+
+/** process.execCPUAffinity, for an exec only (the runtime-spec: "not applicable to the container's init process"). */
+export interface PlanCpuAffinity {
+  /** CPUs runts-init runs on before it joins the container's cgroups; [] leaves the affinity alone. */
+  initial: number[];
+  /** CPUs the process runs on, set right before its execve; [] leaves what the kernel gave it. */
+  final: number[];
+}
+
 export interface PlanProcess {
   args: string[];
   env: string[];
@@ -151,6 +189,18 @@ export interface PlanProcess {
   capabilities: PlanCapabilities | null;
   terminal: boolean;
   consoleSize: { height: number; width: number } | null;
+  /** null: the inherited scheduling policy stays. */
+  scheduler: PlanScheduler | null;
+  /** ioprio_set(IOPRIO_WHO_PROCESS, 0, value), value = class << 13 | level; null: unchanged. */
+  ioPriority: number | null;
+  /**
+   * Written as "exec <profile>" to /proc/self/attr/apparmor/exec (or the
+   * older /proc/self/attr/exec) just before the execve; null: none. Only set
+   * when the host has AppArmor.
+   */
+  apparmorProfile: string | null;
+  /** Written to /proc/self/attr/exec just before the execve; null: none. Only set when the host has SELinux. */
+  selinuxLabel: string | null;
 }
 
 export interface PlanSysctl {
@@ -253,6 +303,12 @@ export interface InitPlan {
   maskedPaths: string[];
   /** Paths inside the container: bind-mounted onto themselves read-only. */
   readonlyPaths: string[];
+  /** mount(2) data for the read-only tmpfs over masked directories: "" or context="<linux.mountLabel>" (SELinux hosts). */
+  maskDirData: string;
+  /** personality(2) persona (PER_LINUX 0, PER_LINUX32 8) set before the execve; null: inherited. */
+  personality: number | null;
+  /** set_mempolicy(2) before the execve; null: inherited. */
+  memoryPolicy: PlanMemoryPolicy | null;
   process: PlanProcess;
   /**
    * Host path of the exec fifo, created by runts-init (mkfifo 0622, owned by

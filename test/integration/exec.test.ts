@@ -428,6 +428,10 @@ test('runts-init: a malformed exec plan is refused naming the field; a stale ini
   assert.equal(a.message, 'plan: initStartTime: expected a decimal string');
   a = await askInit({ ...plan, namespaces: [{ type: 'net', path: '/proc/1/ns/net' }] });
   assert.equal(a.message, 'plan: namespaces[0].type: unknown namespace type "net"');
+  a = await askInit({ ...plan, cpuAffinity: { initial: [8192], final: [] } });
+  assert.equal(a.message, 'plan: cpuAffinity.initial[0]: out of range');
+  a = await askInit({ ...plan, process: { ...plan.process, scheduler: { policy: 1, flags: 0, nice: 0, priority: 1, runtime: 0, deadline: '0', period: '0' } } });
+  assert.equal(a.message, 'plan: process.scheduler.runtime: expected a string');
   a = await askInit({ ...plan, version: 99 });
   assert.equal(a.message, `plan: version: unsupported exec plan version 99 (runts-init speaks ${EXEC_PLAN_VERSION})`);
   // the pid is the init's, but not the process runts recorded: a reused pid

@@ -19,7 +19,7 @@ export function cleanEnv(): NodeJS.ProcessEnv {
   return env;
 }
 
-const APPLETS = ['sh', 'echo', 'cat', 'ls', 'id', 'hostname', 'sleep', 'true', 'false', 'mount', 'ps', 'grep', 'stat', 'touch', 'mkdir', 'readlink', 'env', 'pwd', 'test', 'umask', 'wc', 'head', 'ulimit', 'kill', 'dd', 'rm', 'ln', 'cut', 'tr', 'uname', 'nproc', 'awk', 'sed', 'sysctl', 'printf', 'stty', 'tty'];
+const APPLETS = ['sh', 'echo', 'cat', 'ls', 'id', 'hostname', 'sleep', 'true', 'false', 'mount', 'ps', 'grep', 'stat', 'touch', 'mkdir', 'readlink', 'env', 'pwd', 'test', 'umask', 'wc', 'head', 'ulimit', 'kill', 'dd', 'rm', 'ln', 'cut', 'tr', 'uname', 'nproc', 'awk', 'sed', 'sysctl', 'printf', 'stty', 'tty', 'ionice'];
 
 /** A rootfs with the host's static busybox and the applets the tests use. */
 export function makeRootfs(dir: string): void {

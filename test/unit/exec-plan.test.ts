@@ -169,12 +169,12 @@ test('--process: the file is the whole process; the flags are ignored; capabilit
 });
 
 test('--process: problems are reported against process.json', () => {
-  const file: Process = { args: [], cwd: 'rel', env: ['NOPE'], scheduler: { policy: 'SCHED_OTHER' } };
+  const file: Process = { args: [], cwd: 'rel', env: ['NOPE'], scheduler: { policy: 'SCHED_OTHER', nice: 20 } };
   assert.deepEqual(problems(input({}, { processFile: file })), [
-    'process.json: /scheduler: scheduling policies are not supported yet by runts',
     'process.json: /args: must not be empty',
     'process.json: /env/0: "NOPE" is not of the form NAME=value',
     'process.json: /cwd: "rel" must be an absolute path',
+    'process.json: /scheduler/nice: 20 is outside -20..19',
   ]);
   assert.deepEqual(problems(input({}, { processFile: { args: ['x'], cwd: '/', apparmorProfile: 'p', selinuxLabel: 'l' } })), [
     'process.json: /apparmorProfile: this host does not have AppArmor enabled',
@@ -197,15 +197,15 @@ test('command-line problems are reported all at once, runc\'s first', () => {
   assert.deepEqual(problems(input({ user: '1:2:3' })), ['--user: "1:2:3" is not of the form <uid>[:<gid>]']);
 });
 
-test('LSM options: the host\'s lack of the module, or runts\'s, is named', () => {
+test('LSM options: the host\'s lack of the module is named; with it, they are the process\'s', () => {
   assert.deepEqual(problems(input({ apparmor: 'prof', processLabel: 'lab' })), [
     '--apparmor: this host does not have AppArmor enabled',
     '--process-label: this host does not have SELinux enabled',
   ]);
-  assert.deepEqual(problems(input({ apparmor: 'prof', processLabel: 'lab' }, { lsm: { apparmor: true, selinux: true } })), [
-    '--apparmor: AppArmor profiles are not supported yet by runts',
-    '--process-label: SELinux process labels are not supported yet by runts',
-  ]);
+  // with the modules, the flags become the process's exec transitions
+  const p = buildExecPlan(input({ apparmor: 'prof', processLabel: 'lab' }, { lsm: { apparmor: true, selinux: true } }));
+  assert.equal(p.process.apparmorProfile, 'prof');
+  assert.equal(p.process.selinuxLabel, 'lab');
   // from config.json (changed since create)
   assert.deepEqual(problems(input({}, { spec: spec((s) => (s.process!.apparmorProfile = 'x')) })), [
     'config.json: /process/apparmorProfile: this host does not have AppArmor enabled',

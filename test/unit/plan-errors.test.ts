@@ -224,14 +224,21 @@ const CASES: [string, (s: Spec) => void, string, Record<string, unknown>?][] = [
     },
     'config.json: /linux/timeOffsets/realtime: unknown clock "realtime" (only monotonic and boottime can be offset)',
   ],
-  ['apparmor', (s) => (s.process!.apparmorProfile = 'docker-default'), 'config.json: /process/apparmorProfile: AppArmor profiles are not supported yet by runts'],
+  ['apparmor without AppArmor', (s) => (s.process!.apparmorProfile = 'docker-default'), 'config.json: /process/apparmorProfile: this host does not have AppArmor enabled'],
   [
-    'selinux label',
+    'selinux label without SELinux',
     (s) => (s.process!.selinuxLabel = 'system_u:system_r:container_t:s0'),
-    'config.json: /process/selinuxLabel: SELinux process labels are not supported yet by runts',
+    'config.json: /process/selinuxLabel: this host does not have SELinux enabled',
   ],
-  ['scheduler', (s) => (s.process!.scheduler = { policy: 'SCHED_BATCH' }), 'config.json: /process/scheduler: scheduling policies are not supported yet by runts'],
-  ['personality', (s) => (s.linux!.personality = { domain: 'LINUX32' }), 'config.json: /linux/personality: execution personalities are not supported yet by runts'],
+  [
+    'scheduler flag',
+    (s) => (s.process!.scheduler = { policy: 'SCHED_BATCH', flags: ['SCHED_FLAG_RESET_ON_FORK', 'X' as never] }),
+    'config.json: /process/scheduler/flags/1: unknown flag "X"',
+  ],
+  ['personality flag', (s) => (s.linux!.personality = { domain: 'LINUX32', flags: ['ADDR_NO_RANDOMIZE'] }), 'config.json: /linux/personality/flags/0: unknown flag "ADDR_NO_RANDOMIZE" (the runtime-spec supports no personality flags)'],
+  ['io priority level', (s) => (s.process!.ioPriority = { class: 'IOPRIO_CLASS_BE', priority: 8 }), 'config.json: /process/ioPriority/priority: 8 is outside 0..7'],
+  ['cpu affinity syntax', (s) => (s.process!.execCPUAffinity = { initial: '0-3,x' }), 'config.json: /process/execCPUAffinity/initial: "0-3,x" is not a list like "0-3,7" (bad entry "x")'],
+  ['memory policy nodes', (s) => (s.linux!.memoryPolicy = { mode: 'MPOL_BIND' }), 'config.json: /linux/memoryPolicy/nodes: MPOL_BIND needs at least one node'],
 ];
 
 for (const [what, edit, message, over] of CASES) {

@@ -202,11 +202,12 @@ export function options(over: Partial<PlanOptions> = {}): PlanOptions {
 
 /**
  * Never touch the host: bind sources ending in ".file" or "/f" are files;
- * seccomp "compiles" to one instruction per rule, syscall names starting
- * with "unknown" are unknown.
+ * no AppArmor, no SELinux; seccomp "compiles" to one instruction per rule,
+ * syscall names starting with "unknown" are unknown.
  */
 export const fakeEnv: PlanEnv = {
   sourceKind: (p) => (p.endsWith('.file') || p.endsWith('/f') ? 'file' : 'dir'),
+  lsm: { apparmor: false, selinux: false },
   compileSeccomp: (profile) => {
     const known = profile.rules.filter((r) => !r.syscall.startsWith('unknown'));
     return { program: new Uint8Array(8 * (known.length + 1)), unknown: profile.rules.filter((r) => !known.includes(r)).map((r) => r.syscall) };

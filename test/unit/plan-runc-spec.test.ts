@@ -134,6 +134,10 @@ test('runc spec: the process', () => {
     capabilities: { bounding: caps, effective: caps, permitted: caps, inheritable: [], ambient: [] },
     terminal: true,
     consoleSize: null,
+    scheduler: null,
+    ioPriority: null,
+    apparmorProfile: null,
+    selinuxLabel: null,
   });
 });
 
