@@ -3,7 +3,7 @@
 // inherits the runtime's stdio, and a pipe would hold spawnSync until it
 // exits) and checks that throw. Everything a case makes is undone in
 // `finish()`, whether the case passed or not.
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { closeSync, mkdirSync, openSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { baseSpec, writeBundle, type Json } from './bundle.ts';
@@ -134,15 +134,6 @@ export class Ctx {
   state(id: string): Json {
     const r = this.must(['state', id]);
     return JSON.parse(r.stdout);
-  }
-
-  /** A host process (e.g. a namespace holder) killed when the case ends. */
-  background(argv: string[]): ChildProcess {
-    const p = spawn(argv[0]!, argv.slice(1), { env, stdio: 'ignore' });
-    this.undo.push(() => {
-      if (p.exitCode === null) p.kill('SIGKILL');
-    });
-    return p;
   }
 
   defer(fn: () => void): void {

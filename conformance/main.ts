@@ -32,8 +32,10 @@ const work = mkdtempSync(join(tmpdir(), 'runts-conformance-'));
 // Containers with a user namespace run as an unmapped host uid: it must be able to reach the rootfs.
 chmodSync(work, 0o755);
 const { use, missing } = pickRuntimes(REPO, join(work, 'state'), opts.runtimes, opts.only);
-if (!use.some((r) => r.name === 'runts') && (opts.only.length === 0 || opts.only.includes('runts'))) {
+if (missing.includes('runts')) {
   console.error(`conformance: runts is not runnable (${join(REPO, 'dist', 'runts.js')}): run \`npm run build\` first`);
+  rmSync(work, { recursive: true, force: true });
+  process.exit(2);
 }
 
 /** Deletes whatever the runtimes still hold, the suite's cgroups and temp dir. */
