@@ -2,7 +2,7 @@
 # Installs the Debian packages runts needs to build and test (run as root).
 # Used by scripts/demo.sh and .ci/run, so a fresh machine needs nothing else.
 set -euo pipefail
-pkgs=(cmake g++ make pkg-config python3 libseccomp-dev nlohmann-json3-dev busybox-static runc crun jq util-linux bsdutils procps strace iproute2 time)
+pkgs=(cmake g++ make pkg-config python3 libseccomp-dev nlohmann-json3-dev busybox-static runc crun jq util-linux bsdutils procps strace iproute2 time containerd podman conmon)
 command -v node >/dev/null || pkgs+=(nodejs npm)
 missing=()
 for p in "${pkgs[@]}"; do

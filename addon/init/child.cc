@@ -23,12 +23,22 @@
 
 namespace runts::init {
 
+// Whether the container runs in a user namespace, new or joined by path: then
+// its root is uid 0 there, and the host's uid 0 (not mapped in it) must not
+// stay the creator of its files (mkdir on a tmpfs would fail with EOVERFLOW).
+static bool in_user_namespace(const Plan& plan) {
+  for (const auto& ns : plan.namespaces) {
+    if (ns.type == "user") return true;
+  }
+  return false;
+}
+
 // Steps a-k of the container init, in the order the runtime-spec and the
 // security invariants need; returns the resolved executable.
 static std::string set_up(const Plan& plan, PlanProcess& proc, const ChildFds& fds) {
   // Creation modes below are the plan's; the real umask is set at the end.
   umask(0);
-  if (plan.creates("user")) {
+  if (in_user_namespace(plan)) {
     if (setresgid(0, 0, 0) < 0) fail("setgid", "0");
     if (setresuid(0, 0, 0) < 0) fail("setuid", "0");
   }

@@ -1,0 +1,256 @@
+// containerd drives runts exactly as it drives runc: a private containerd
+// (its own root, state and socket in a temp dir; CRI and the other network
+// plugins off), a busybox OCI image built here and `ctr image import`ed, and
+// `ctr run --runc-binary dist/runts.js --runtime io.containerd.runc.v2`
+// through containerd-shim-runc-v2: run with output and exit status, detached
+// tasks with exec (also with a tty), ps, pause/resume, metrics, kill and
+// delete, a failed create reported with runts' own message, and 20 containers
+// in a row leaving no state, cgroup or mount behind. Skips when containerd is
+// not installed; kills containerd and removes everything even on failure.
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn, spawnSync, type ChildProcess, type SpawnSyncReturns } from 'node:child_process';
+import { chmodSync, closeSync, existsSync, mkdtempSync, openSync, readdirSync, readFileSync, rmSync, rmdirSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { baseSpec, cleanEnv, RUNTS, Sandbox, waitFor } from './helpers.ts';
+import { ociArchive } from './oci-image.ts';
+
+const have = (cmd: string): boolean => spawnSync('sh', ['-c', `command -v ${cmd}`], { stdio: 'ignore' }).status === 0;
+const skip = !existsSync(RUNTS)
+  ? 'dist/runts.js is not built'
+  : !have('containerd') || !have('ctr') || !have('containerd-shim-runc-v2')
+    ? 'containerd, ctr or containerd-shim-runc-v2 is not installed (apt-get install containerd)'
+    : false;
+
+const NS = `runts-it-${process.pid}`;
+const IMAGE = 'docker.io/runts/busybox:test';
+const RUN = ['--runc-binary', RUNTS, '--runtime', 'io.containerd.runc.v2'];
+/** Where the runc shim keeps the runtime's state: its --root for our namespace. */
+const RUNTIME_ROOT = `/run/containerd/runc/${NS}`;
+const hadRunContainerd = existsSync('/run/containerd');
+
+let dir = '';
+let sock = '';
+let containerd: ChildProcess | undefined;
+
+function ctr(args: string[], timeout = 60_000): SpawnSyncReturns<string> {
+  return spawnSync('ctr', ['--address', sock, '-n', NS, ...args], { env: cleanEnv(), encoding: 'utf8', timeout, killSignal: 'SIGKILL' });
+}
+
+function must(args: string[]): string {
+  const r = ctr(args);
+  assert.equal(r.status, 0, `ctr ${args.join(' ')}: ${r.stderr}`);
+  return r.stdout;
+}
+
+/** `ctr task ls` as id -> status. */
+function tasks(): Map<string, string> {
+  const m = new Map<string, string>();
+  for (const line of must(['task', 'ls']).split('\n').slice(1)) {
+    const [id, , status] = line.trim().split(/\s+/);
+    if (id) m.set(id, status ?? '');
+  }
+  return m;
+}
+
+function mountsUnder(path: string): string[] {
+  return readFileSync('/proc/self/mountinfo', 'utf8').split('\n').map((l) => l.split(' ')[4] ?? '').filter((m) => m.startsWith(path));
+}
+
+/** The namespace's cgroup directories (ctr puts a container at /<namespace>/<id>) and the ones below them. */
+function cgroupDirs(): { top: string[]; children: string[] } {
+  const top: string[] = [];
+  const children: string[] = [];
+  for (const h of readdirSync('/sys/fs/cgroup')) {
+    const d = join('/sys/fs/cgroup', h, NS);
+    if (!existsSync(d)) continue;
+    top.push(d);
+    for (const e of readdirSync(d, { withFileTypes: true })) if (e.isDirectory()) children.push(join(d, e.name));
+  }
+  return { top, children };
+}
+
+function shimPids(): number[] {
+  const pids: number[] = [];
+  for (const p of readdirSync('/proc').filter((x) => /^\d+$/.test(x))) {
+    try {
+      const cmd = readFileSync(`/proc/${p}/cmdline`, 'utf8').split('\0');
+      if (cmd[0]?.endsWith('containerd-shim-runc-v2') && cmd.includes(sock)) pids.push(Number(p));
+    } catch {
+      /* gone */
+    }
+  }
+  return pids;
+}
+
+async function startContainerd(): Promise<void> {
+  dir = mkdtempSync(join(tmpdir(), 'runts-ctd-'));
+  chmodSync(dir, 0o755);
+  sock = join(dir, 'containerd.sock');
+  const off = ['io.containerd.grpc.v1.cri', 'io.containerd.snapshotter.v1.aufs', 'io.containerd.snapshotter.v1.btrfs', 'io.containerd.snapshotter.v1.devmapper', 'io.containerd.snapshotter.v1.zfs', 'io.containerd.tracing.processor.v1.otlp', 'io.containerd.internal.v1.tracing'];
+  writeFileSync(
+    join(dir, 'config.toml'),
+    [
+      'version = 2',
+      `root = "${dir}/root"`,
+      `state = "${dir}/state"`,
+      `disabled_plugins = [${off.map((p) => `"${p}"`).join(', ')}]`,
+      '[grpc]',
+      `  address = "${sock}"`,
+      '[ttrpc]',
+      `  address = "${sock}.ttrpc"`,
+      '[debug]',
+      '  address = ""',
+      '[metrics]',
+      '  address = ""',
+      '',
+    ].join('\n'),
+  );
+  const log = openSync(join(dir, 'containerd.log'), 'w');
+  containerd = spawn('containerd', ['--config', join(dir, 'config.toml')], { env: cleanEnv(), stdio: ['ignore', log, log] });
+  closeSync(log);
+  const up = await waitFor(() => existsSync(sock) && ctr(['version'], 5000).status === 0, 20_000);
+  assert.ok(up, `containerd did not come up: ${readFileSync(join(dir, 'containerd.log'), 'utf8').slice(-2000)}`);
+  must(['image', 'import', ociArchive(dir, IMAGE)]);
+}
+
+async function stopContainerd(): Promise<void> {
+  if (!dir) return;
+  if (containerd && containerd.exitCode === null) {
+    for (const id of ctr(['container', 'ls', '-q'], 10_000).stdout?.split('\n').filter(Boolean) ?? []) {
+      ctr(['task', 'kill', '-s', 'SIGKILL', id], 10_000);
+      ctr(['task', 'delete', '--force', id], 10_000);
+      ctr(['container', 'delete', id], 10_000);
+    }
+    containerd.kill('SIGTERM');
+    if (!(await waitFor(() => containerd!.exitCode !== null || containerd!.signalCode !== null, 10_000))) containerd.kill('SIGKILL');
+  }
+  for (const pid of shimPids()) {
+    try {
+      process.kill(pid, 'SIGKILL');
+    } catch {
+      /* gone */
+    }
+  }
+  // Whatever a runts container of ours still holds, then its state, cgroups and mounts.
+  if (existsSync(RUNTIME_ROOT)) {
+    for (const id of readdirSync(RUNTIME_ROOT)) spawnSync(process.execPath, [RUNTS, '--root', RUNTIME_ROOT, 'delete', '--force', id], { env: cleanEnv(), stdio: 'ignore' });
+  }
+  for (const m of mountsUnder(dir).reverse()) spawnSync('umount', ['-l', m], { stdio: 'ignore' });
+  const { top, children } = cgroupDirs();
+  for (const d of [...children, ...top]) {
+    try {
+      rmdirSync(d);
+    } catch {
+      /* busy: reported by the test that checks */
+    }
+  }
+  rmSync(RUNTIME_ROOT, { recursive: true, force: true });
+  if (!hadRunContainerd) rmSync('/run/containerd', { recursive: true, force: true });
+  rmSync(dir, { recursive: true, force: true });
+}
+
+describe('containerd (ctr, containerd-shim-runc-v2) with runts as the runc binary', { skip }, () => {
+  before(startContainerd);
+  after(stopContainerd);
+
+  test('ctr run --rm: the output and the exit status come back', () => {
+    const r = ctr(['run', '--rm', ...RUN, IMAGE, `rm-${process.pid}`, 'sh', '-c', 'echo hello from runts; echo to-stderr >&2; exit 3']);
+    assert.equal(r.status, 3, r.stderr);
+    assert.equal(r.stdout, 'hello from runts\n');
+    assert.match(r.stderr, /to-stderr/);
+    assert.ok(!must(['container', 'ls', '-q']).includes(`rm-${process.pid}`), 'the container is left');
+  });
+
+  describe('a detached task', () => {
+    const id = `d-${process.pid}`;
+    let pid = 0;
+    before(() => {
+      must(['run', '-d', ...RUN, IMAGE, id, 'sleep', '100000']);
+      pid = Number(must(['task', 'ls']).split('\n').find((l) => l.startsWith(`${id} `))?.trim().split(/\s+/)[1]);
+    });
+
+    test('runs, and is the shim\'s child', () => {
+      assert.equal(tasks().get(id), 'RUNNING');
+      const ppid = Number(readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ')[1]);
+      assert.ok(shimPids().includes(ppid), `the container's parent ${ppid} is not the shim`);
+    });
+
+    test('task exec', () => {
+      const r = ctr(['task', 'exec', '--exec-id', 'e1', id, 'sh', '-c', 'echo in the container; cat /proc/1/cmdline | tr "\\0" " "; exit 4']);
+      assert.equal(r.status, 4, r.stderr);
+      assert.equal(r.stdout, 'in the container\nsleep 100000 ');
+    });
+
+    test('task exec -t (a pty from the shim; `script` gives ctr a terminal)', () => {
+      const cmd = ['ctr', '--address', sock, '-n', NS, 'task', 'exec', '-t', '--exec-id', 'e2', id, 'sh', '-c', 'tty; stty size; exit 5'].join(' ');
+      const r = spawnSync('script', ['-qec', cmd, '/dev/null'], { env: cleanEnv(), encoding: 'utf8', timeout: 60_000 });
+      assert.equal(r.status, 5, r.stdout + r.stderr);
+      assert.match(r.stdout, /\/dev\/pts\/\d+/);
+    });
+
+    test('task ps lists the container init', () => {
+      const pids = must(['task', 'ps', id]).split('\n').slice(1).map((l) => Number(l.trim().split(/\s+/)[0])).filter((n) => n > 0);
+      assert.deepEqual(pids, [pid]);
+    });
+
+    test('task pause and resume', () => {
+      must(['task', 'pause', id]);
+      assert.equal(tasks().get(id), 'PAUSED');
+      assert.match(readFileSync(`/proc/${pid}/status`, 'utf8'), /State:\s+[DS]/);
+      must(['task', 'resume', id]);
+      assert.equal(tasks().get(id), 'RUNNING');
+    });
+
+    test('task metrics reads the container\'s cgroup', () => {
+      const out = must(['task', 'metrics', id]);
+      assert.match(out, /pids\.current\s+1\b/);
+      assert.match(out, /memory\.usage_in_bytes\s+\d+/);
+    });
+
+    test('task kill, task delete, container delete', async () => {
+      must(['task', 'kill', '-s', 'SIGKILL', id]);
+      assert.ok(await waitFor(() => tasks().get(id) === 'STOPPED', 10_000), `status ${tasks().get(id)}`);
+      must(['task', 'delete', id]);
+      must(['container', 'delete', id]);
+      assert.ok(!existsSync(join(RUNTIME_ROOT, id)), 'runts state is left');
+    });
+  });
+
+  test('a failed create: ctr reports runts\' own message, nothing is left', () => {
+    // What runts says for the same mistake when called directly.
+    const sb = new Sandbox();
+    let message: string;
+    try {
+      const r = sb.runts(['create', '--bundle', sb.bundle(baseSpec(['/nonexistent-binary'])), sb.id()]);
+      assert.notEqual(r.status, 0);
+      message = r.stderr.trim().replace(/^runts: /, '');
+    } finally {
+      sb.cleanup();
+    }
+    assert.ok(message.includes('/nonexistent-binary'), message);
+    const id = `fail-${process.pid}`;
+    const r = ctr(['run', '--rm', ...RUN, IMAGE, id, '/nonexistent-binary']);
+    assert.notEqual(r.status, 0);
+    assert.ok(r.stderr.includes(message), `ctr said: ${r.stderr}\nrunts says: ${message}`);
+    assert.match(r.stderr, /OCI runtime create failed/);
+    assert.ok(!existsSync(join(RUNTIME_ROOT, id)), 'runts state is left');
+    ctr(['container', 'delete', id]);
+  });
+
+  test('20 containers in a row leave no container, state, cgroup or mount', () => {
+    const before = readFileSync('/proc/self/mountinfo', 'utf8').split('\n').length;
+    for (let i = 0; i < 20; i++) {
+      const r = ctr(['run', '--rm', ...RUN, IMAGE, `row-${process.pid}-${i}`, 'sh', '-c', `echo $((${i} * 2))`]);
+      assert.equal(r.status, 0, r.stderr);
+      assert.equal(r.stdout, `${i * 2}\n`);
+    }
+    assert.equal(must(['container', 'ls', '-q']).trim(), '');
+    assert.equal(tasks().size, 0);
+    assert.deepEqual(existsSync(RUNTIME_ROOT) ? readdirSync(RUNTIME_ROOT) : [], []);
+    assert.deepEqual(cgroupDirs().children, []);
+    assert.deepEqual(mountsUnder(dir), []);
+    assert.equal(readFileSync('/proc/self/mountinfo', 'utf8').split('\n').length, before);
+  });
+});
