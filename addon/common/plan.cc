@@ -184,6 +184,7 @@ Plan decode_plan(const json& j) {
   if (!absolute(plan.rootfs)) bad("rootfs", "must be absolute");
   plan.readonlyRootfs = boolean(j, "readonlyRootfs", p);
   plan.rootfsPropagation = static_cast<unsigned long>(integer(j, "rootfsPropagation", p, 0, kU32));
+  plan.rootPropagation = static_cast<unsigned long>(integer(j, "rootPropagation", p, 0, kU32));
   plan.noPivot = boolean(j, "noPivot", p);
 
   const json& nss = array(j, "namespaces", p);

@@ -128,6 +128,7 @@ struct Plan {
   std::string rootfs;
   bool readonlyRootfs;
   unsigned long rootfsPropagation;
+  unsigned long rootPropagation;
   bool noPivot;
   std::vector<PlanNamespace> namespaces;
   std::vector<PlanIdMapping> uidMappings;

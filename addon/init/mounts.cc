@@ -126,6 +126,7 @@ void switch_root(const Plan& plan) {
     if (umount2(".", MNT_DETACH) < 0) fail("umount", "old root");
   }
   if (chdir("/") < 0) fail("chdir", "/");
+  if (plan.rootPropagation != 0 && mount(nullptr, "/", nullptr, plan.rootPropagation, nullptr) < 0) fail("mount", "/ (rootfsPropagation)");
 }
 
 void mask_paths(const Plan& plan) {

@@ -19,6 +19,7 @@ import { planNamespaces } from './namespaces.js';
 import { cleanContainerPath, isWithin } from './paths.js';
 import { planProcess } from './process.js';
 import { planRootfs, planRootfsPropagation } from './rootfs.js';
+import { MS_REC, MS_SLAVE, MS_UNBINDABLE } from './linux-constants.js';
 import { finishSeccomp, planSeccomp, type SeccompCompiler } from './seccomp.js';
 import { compileSeccomp } from '../seccomp/compile.js';
 import { planSysctl } from './sysctl.js';
@@ -160,7 +161,8 @@ export function buildPlan(spec: Spec, opts: PlanOptions, env: PlanEnv = {}): Ini
     id: opts.id,
     rootfs,
     readonlyRootfs: spec.root?.readonly === true,
-    rootfsPropagation,
+    rootfsPropagation: rootfsPropagation & MS_UNBINDABLE ? MS_SLAVE | MS_REC : rootfsPropagation,
+    rootPropagation: (linux.rootfsPropagation ?? '') === '' ? 0 : rootfsPropagation & ~MS_REC,
     noPivot: opts.noPivot,
     namespaces: namespaces.list,
     uidMappings: ids.uidMappings,

@@ -269,9 +269,20 @@ export interface InitPlan {
   readonlyRootfs: boolean;
   /**
    * Flags for mount(NULL, "/", NULL, flags, NULL) applied first in the new
-   * mount namespace: MS_SLAVE|MS_REC by default, or what rootfsPropagation says.
+   * mount namespace, to the copies of the host's mounts: MS_SLAVE|MS_REC by
+   * default, or what rootfsPropagation says (but MS_SLAVE|MS_REC for
+   * "unbindable": the rootfs could not be bind-mounted out of an
+   * unbindable tree).
    */
   rootfsPropagation: number;
+  /**
+   * The same call on the container's own "/" once it is the root (after
+   * pivot_root or chroot), without MS_REC: what an explicit
+   * rootfsPropagation says, so "shared" makes the root mount a new peer
+   * group and "unbindable" holds for it, while the container's own mounts
+   * keep the propagation their options gave them. 0: no call.
+   */
+  rootPropagation: number;
   /** Use MS_MOVE + chroot instead of pivot_root. */
   noPivot: boolean;
   /**

@@ -105,6 +105,7 @@ function basePlan(s: Scratch, args: string[], edit: (p: InitPlan) => void = () =
     rootfs: s.rootfs,
     readonlyRootfs: false,
     rootfsPropagation: MS_SLAVE | MS_REC,
+    rootPropagation: 0,
     noPivot: false,
     namespaces: [{ type: 'pid', path: null }, { type: 'mount', path: null }, { type: 'uts', path: null }, { type: 'ipc', path: null }],
     uidMappings: [],

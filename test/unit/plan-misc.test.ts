@@ -48,8 +48,13 @@ test('rootfsPropagation: default rslave; every name recursive', () => {
     runbindable: MS_UNBINDABLE | MS_REC,
   };
   for (const [name, flags] of Object.entries(want)) {
-    assert.equal(plan((s) => (s.linux!.rootfsPropagation = name)).rootfsPropagation, flags, name);
+    const p = plan((s) => (s.linux!.rootfsPropagation = name));
+    // The container's own root gets the setting; the host's copies get it
+    // too, except unbindable (the rootfs bind mount would fail).
+    assert.equal(p.rootPropagation, flags & ~MS_REC, name);
+    assert.equal(p.rootfsPropagation, name.endsWith('unbindable') ? MS_SLAVE | MS_REC : flags, name);
   }
+  assert.equal(plan().rootPropagation, 0);
 });
 
 test('namespaces: joined first (user, then the rest, mount never), then new ones', () => {
