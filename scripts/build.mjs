@@ -1,33 +1,85 @@
-// Bundles src/runts.ts into dist/runts.js (one file, ESM) after generating the
-// ajv standalone validators, so no schema is compiled when runts starts.
+// Bundles src/runts.ts into dist/runts.js after generating the ajv standalone
+// validators, so no schema is compiled when runts starts.
+//
+// The output is CommonJS (dist/package.json says so): Node 20 starts a CJS
+// program about 5 ms sooner than an ESM one, whose loader is set up and
+// resolves every chunk asynchronously. esbuild cannot split CJS, so the split
+// is made here: each command's implementation (the modules src/cli/commands
+// import() when they run) is bundled on its own as dist/lib/<name>.js, and so
+// is pino; runts.js require()s them when the command runs. `runts state`
+// thus loads runts.js alone, and `create` never parses the code of `events`.
 import { build } from 'esbuild';
-import { chmodSync, existsSync, readFileSync, rmSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { basename, dirname, resolve } from 'node:path';
 import { spawnSync } from 'node:child_process';
 
 const gen = spawnSync(process.execPath, ['scripts/gen-validators.mjs'], { stdio: 'inherit' });
 if (gen.status !== 0) process.exit(gen.status ?? 1);
 
-rmSync('dist/chunks', { recursive: true, force: true });
-await build({
-  entryPoints: { runts: 'src/runts.ts' },
-  outdir: 'dist',
-  // Each command's implementation is import()ed when it runs: with splitting,
-  // `runts state` never parses the validators, the plan builder or pino.
-  splitting: true,
-  chunkNames: 'chunks/[name]-[hash]',
+const OUT = 'dist';
+const LIB = `${OUT}/lib`;
+rmSync(`${OUT}/chunks`, { recursive: true, force: true });
+rmSync(LIB, { recursive: true, force: true });
+mkdirSync(LIB, { recursive: true });
+
+/** Source path of each command implementation -> its dist/lib name. */
+const libs = new Map();
+
+// A dynamic import() of an implementation module by a command, or of pino,
+// becomes a require() of its own bundle (supported['dynamic-import'] = false
+// makes esbuild write external import()s as require()).
+const splitPlugin = {
+  name: 'runts-split',
+  setup(b) {
+    const fromLib = resolve(b.initialOptions.outdir) === resolve(LIB);
+    b.onResolve({ filter: /^pino$/ }, (args) =>
+      args.kind === 'dynamic-import' ? { path: fromLib ? './pino.js' : './lib/pino.js', external: true } : undefined,
+    );
+    b.onResolve({ filter: /^\.\.\/\.\.\/[a-z-]+\/[a-z-]+\.js$/ }, (args) => {
+      if (fromLib || args.kind !== 'dynamic-import' || !args.importer.includes('/src/cli/commands/')) return undefined;
+      const source = resolve(dirname(args.importer), args.path).replace(/\.js$/, '.ts');
+      const name = basename(source, '.ts');
+      for (const [other, n] of libs) {
+        if (n === name && other !== source) throw new Error(`build: two command modules named ${name}: ${other}, ${source}`);
+      }
+      libs.set(source, name);
+      return { path: `./lib/${name}.js`, external: true };
+    });
+  },
+};
+
+const common = {
   bundle: true,
   platform: 'node',
   target: 'node20',
-  format: 'esm',
-  banner: {
-    js: "#!/usr/bin/env node\nimport { createRequire as __runtsCreateRequire } from 'node:module'; const require = __runtsCreateRequire(import.meta.url);",
+  format: 'cjs',
+  supported: { 'dynamic-import': false },
+  define: {
+    RUNTS_VERSION_DEFINE: JSON.stringify(JSON.parse(readFileSync('package.json', 'utf8')).version),
+    'import.meta.url': '__runtsModuleUrl',
   },
-  define: { RUNTS_VERSION_DEFINE: JSON.stringify(JSON.parse(readFileSync('package.json', 'utf8')).version) },
   legalComments: 'none',
   logLevel: 'warning',
+  plugins: [splitPlugin],
+};
+const moduleUrl = 'const __runtsModuleUrl = require("node:url").pathToFileURL(__filename).href;';
+
+await build({
+  ...common,
+  entryPoints: { runts: 'src/runts.ts' },
+  outdir: OUT,
+  banner: { js: `#!/usr/bin/env node\n${moduleUrl}` },
 });
-chmodSync('dist/runts.js', 0o755);
-if (!existsSync('dist/runts-init')) {
+await build({
+  ...common,
+  entryPoints: { ...Object.fromEntries([...libs].map(([source, name]) => [name, source])), pino: 'node_modules/pino/pino.js' },
+  outdir: LIB,
+  banner: { js: moduleUrl },
+});
+// The package is ESM ("type": "module"); what is in dist/ is not.
+writeFileSync(`${OUT}/package.json`, '{ "type": "commonjs" }\n');
+chmodSync(`${OUT}/runts.js`, 0o755);
+if (!existsSync(`${OUT}/runts-init`)) {
   console.error('build: dist/runts-init is missing; run `npm run build:native` first');
   process.exit(1);
 }
