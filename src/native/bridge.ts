@@ -40,7 +40,7 @@ let cached: Bridge | undefined;
 
 /**
  * Directory holding runts-init and runts_bridge.node: dist/, seen from the
- * bundle (dist/runts.js), from a split chunk (dist/chunks/), or from the
+ * bundle (dist/runts.js), from a command bundle (dist/lib/), or from the
  * sources run by tsx (src/native/).
  */
 export function nativeDir(): string {
