@@ -5,6 +5,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <cerrno>
 #include <exception>
 
 #include "../common/errors.h"
@@ -25,9 +26,11 @@ namespace runts::init {
 static std::string set_up(const Plan& plan, PlanProcess& proc, const ChildFds& fds) {
   // Creation modes below are the plan's; the real umask is set at the end.
   umask(0);
-  if (plan.creates("user")) {
-    if (setresgid(0, 0, 0) < 0) fail("setgid", "0");
-    if (setresuid(0, 0, 0) < 0) fail("setuid", "0");
+  // Become the user namespace's root, new or joined: files created below
+  // must belong to ids it maps (the host's root is unmapped there: EOVERFLOW).
+  if (plan.find_namespace("user")) {
+    if (setresgid(0, 0, 0) < 0) fail("setgid", "0", errno, errno == EINVAL ? "gid 0 is not mapped in the container's user namespace" : "");
+    if (setresuid(0, 0, 0) < 0) fail("setuid", "0", errno, errno == EINVAL ? "uid 0 is not mapped in the container's user namespace" : "");
   }
   if (setsid() < 0) fail("setsid", "");
   set_names(plan);

@@ -28,8 +28,7 @@ namespace {
 void make_fifo(const Plan& plan) {
   if (mkfifo(plan.execFifo.c_str(), 0622) < 0) fail("mkfifo", plan.execFifo);
   // Exactly 0622 whatever the umask, owned by the container's root.
-  uid_t uid = plan.find_namespace("user") ? host_root_uid(plan) : 0;
-  gid_t gid = plan.find_namespace("user") ? host_root_gid(plan) : 0;
+  auto [uid, gid] = host_root_ids(plan);  // a joined user namespace's too
   const char* step = chmod(plan.execFifo.c_str(), 0622) < 0 ? "chmod" : chown(plan.execFifo.c_str(), uid, gid) < 0 ? "chown" : nullptr;
   if (step) {
     int err = errno;
