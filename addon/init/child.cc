@@ -75,6 +75,11 @@ static std::string set_up(const Plan& plan, PlanProcess& proc, const ChildFds& f
 }
 
 void run_child(const Plan& plan, const ChildFds& fds) {
+  // Until it execs, no process of the container may look into this one
+  // (/proc/<pid>/fd, mem, environ; ptrace): it holds host fds and runs
+  // runts-init. (A writes the id maps as the host's root, which a
+  // non-dumpable child's root-owned /proc files do not stop.)
+  prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
   close(fds.channel);
   close(fds.parent_sync);
   if (fds.console_peer >= 0) close(fds.console_peer);

@@ -17,6 +17,7 @@
 #include "console.h"
 #include "idmap.h"
 #include "namespaces.h"
+#include "process.h"
 #include "relay.h"
 #include "sync.h"
 #include "util.h"
@@ -87,6 +88,7 @@ int run_parent(const Plan& plan, int channel, const std::vector<int>& placeholde
     console.reset();
 
     if (plan.creates("user")) write_id_maps(child, plan);
+    set_oom_score_adj(plan.process, child);  // process.h: why A does it
     send_go(sync.get());
     Report rep = read_report(sync.get());
     while (rep.kind == Report::Hooks) {

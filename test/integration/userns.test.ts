@@ -168,3 +168,18 @@ test('a new user namespace without maps, or maps without one, is a config error'
     assert.ok(!existsSync(join(sb.root, id)));
   }
 });
+
+/** Whether runts runs with CAP_SYS_RESOURCE (24), which a negative oomScoreAdj needs. */
+const sysResource = (BigInt(`0x${/CapEff:\s*(\w+)/.exec(readFileSync('/proc/self/status', 'utf8'))![1]}`) >> 24n) & 1n;
+
+test('oomScoreAdj applies in a user namespace, a negative one too (the init\'s own /proc files are not its to write)', () => {
+  for (const adj of sysResource ? [300, -200] : [300]) {
+    const spec = usernsSpec(['cat', '/proc/self/oom_score_adj'], dataDir(`oom${adj}`));
+    spec.process.oomScoreAdj = adj;
+    const b = sb.bundle(spec);
+    chownRootfs(sb, b, ROOT);
+    const r = sb.runts(['run', '-b', b, sb.id()]);
+    assert.equal(r.status, 0, r.stderr);
+    assert.equal(r.stdout, `${adj}\n`);
+  }
+});
