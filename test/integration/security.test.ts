@@ -173,3 +173,162 @@ test('CVE-2024-21626: a process.cwd through a leaked fd or out of the rootfs is 
     closeSync(dirFd);
   }
 });
+
+// ---------------------------------------------------------------- CVE-2021-30465
+
+test('CVE-2021-30465: symlinks at mount destinations (to /, to a host path, climbing with ..) keep the mounts inside the rootfs', () => {
+  const tag = `sec${process.pid}`;
+  const hostTarget = join(sb.dir, 'mnt-host-target');
+  const hostLeaf = join(sb.dir, 'mnt-host-leaf');
+  const source = join(sb.dir, 'mnt-source');
+  for (const d of [hostTarget, hostLeaf, source]) mkdirSync(d);
+  writeFileSync(join(source, 'payload'), 'from source\n');
+  const spec = baseSpec(['sleep', '1000']);
+  spec.mounts.push(
+    { destination: `/to-root/${tag}-a`, type: 'tmpfs', source: 'tmpfs' },
+    { destination: `/to-host/${tag}-b`, type: 'bind', source, options: ['bind'] },
+    { destination: `/climb/${tag}-c`, type: 'tmpfs', source: 'tmpfs' },
+    { destination: '/leaf', type: 'tmpfs', source: 'tmpfs' },
+  );
+  const b = sb.bundle(spec);
+  const rootfs = join(b, 'rootfs');
+  symlinkSync('/', join(rootfs, 'to-root'));
+  symlinkSync(hostTarget, join(rootfs, 'to-host'));
+  symlinkSync(`../../../../../../../../..${hostTarget}`, join(rootfs, 'climb'));
+  symlinkSync(hostLeaf, join(rootfs, 'leaf'));
+
+  const before = hostMounts();
+  const id = sb.id();
+  const r = sb.runts(['run', '-d', '-b', b, id]);
+  assert.equal(r.status, 0, r.stderr);
+  try {
+    const pid = sb.state(id).pid as number;
+    // The host's mount table did not gain anything of this container.
+    const added = hostMounts().filter((m) => !before.includes(m));
+    assert.deepEqual(added.filter((m) => m.includes(tag) || m.startsWith(sb.dir) || m === '/'), [], 'a mount landed on the host');
+    assert.deepEqual(readdirSync(hostTarget), [], 'the host target got a directory');
+    assert.deepEqual(readdirSync(hostLeaf), []);
+    // Where they landed: the symlinks were followed inside the rootfs.
+    const inside = mountsOf(pid);
+    for (const want of [`/${tag}-a`, `${hostTarget}/${tag}-b`, `${hostTarget}/${tag}-c`, hostLeaf]) assert.ok(inside.includes(want), `${want} not in ${inside.join(' ')}`);
+    assert.equal(readFileSync(`/proc/${pid}/root${hostTarget}/${tag}-b/payload`, 'utf8'), 'from source\n');
+    assert.ok(existsSync(join(rootfs, `${tag}-a`)) && existsSync(join(rootfs, hostTarget.slice(1), `${tag}-c`)));
+  } finally {
+    assert.equal(sb.runts(['delete', '-f', id]).status, 0);
+  }
+  assert.deepEqual(hostMounts().filter((m) => !before.includes(m) && (m.includes(tag) || m.startsWith(sb.dir))), []);
+});
+
+// ---------------------------------------------------------------- CVE-2019-16884 / CVE-2019-19921
+
+test('/proc or /sys reached through a symlink in the rootfs is refused, leaving nothing behind', () => {
+  const inits = strayInits();
+  const hostTarget = join(sb.dir, 'proc-host-target');
+  mkdirSync(hostTarget);
+  const cases: [string, string][] = [
+    ['proc', '/'],
+    ['proc', hostTarget],
+    ['proc', 'tmp'],
+    ['proc', '../../../..' + hostTarget],
+    ['sys', hostTarget],
+  ];
+  for (const [dir, target] of cases) {
+    const before = hostMounts();
+    const b = sb.bundle(baseSpec(['true']));
+    rmSync(join(b, 'rootfs', dir), { recursive: true });
+    symlinkSync(target, join(b, 'rootfs', dir));
+    const id = sb.id();
+    const r = sb.runts(['run', '-b', b, id]);
+    assert.notEqual(r.status, 0, `${dir} -> ${target} was accepted`);
+    const fs = dir === 'proc' ? 'proc' : 'sysfs';
+    assert.match(r.stderr, new RegExp(`mount: /${dir}: ${fs} must be mounted on an ordinary directory`), r.stderr);
+    assertNothingLeft(id, inits);
+    assert.deepEqual(hostMounts().filter((m) => !before.includes(m)), [], 'a mount was left on the host');
+  }
+  assert.deepEqual(readdirSync(hostTarget), []);
+  // A /proc that is a real directory (the default) still works, and so does
+  // a missing one (created).
+  const b = sb.bundle(baseSpec(['sh', '-c', 'test -d /proc/self && echo ok']));
+  rmSync(join(b, 'rootfs', 'proc'), { recursive: true });
+  const ok = sb.runts(['run', '-b', b, sb.id()]);
+  assert.equal(ok.status, 0, ok.stderr);
+  assert.equal(ok.stdout, 'ok\n');
+});
+
+// ---------------------------------------------------------------- masked and read-only paths
+
+test('masked and read-only paths behind symlinks stay inside the container; magic links are refused', () => {
+  const inits = strayInits();
+  const hostFile = join(sb.dir, 'mask-host-file');
+  const hostDir = join(sb.dir, 'mask-host-dir');
+  writeFileSync(hostFile, 'host secret\n');
+  mkdirSync(hostDir);
+  writeFileSync(join(hostDir, 'f'), 'host dir file\n');
+  const spec = baseSpec(['sh', '-c', `cat /etc/evil-file; ls /etc/evil-dir | wc -l; cat ${hostFile}; (echo w > /etc/ro-link/f) 2>/dev/null && echo ro-writable || echo ro-ok`]);
+  spec.linux.maskedPaths.push('/etc/evil-file', '/etc/evil-dir');
+  spec.linux.readonlyPaths.push('/etc/ro-link');
+  spec.root.readonly = false;
+  const b = sb.bundle(spec);
+  const rootfs = join(b, 'rootfs');
+  // Inside the rootfs the same absolute paths exist: that is what gets masked.
+  mkdirSync(join(rootfs, hostDir.slice(1)), { recursive: true });
+  writeFileSync(join(rootfs, hostFile.slice(1)), 'rootfs copy\n');
+  writeFileSync(join(rootfs, hostDir.slice(1), 'f'), 'rootfs dir file\n');
+  symlinkSync(hostFile, join(rootfs, 'etc', 'evil-file'));
+  symlinkSync(hostDir, join(rootfs, 'etc', 'evil-dir'));
+  symlinkSync(`../..${hostDir}`, join(rootfs, 'etc', 'ro-link'));
+  const before = hostMounts();
+  const r = sb.runts(['run', '-b', b, sb.id()]);
+  assert.equal(r.status, 0, r.stderr);
+  // The rootfs's copies were masked (an empty file, twice: through the link
+  // and at its path; an empty dir); the read-only one is read-only.
+  assert.deepEqual(r.stdout.trim().split('\n'), ['0', 'ro-ok']);
+  assert.equal(readFileSync(hostFile, 'utf8'), 'host secret\n');
+  assert.deepEqual(readdirSync(hostDir), ['f']);
+  writeFileSync(join(hostDir, 'f'), 'still writable\n');
+  assert.deepEqual(hostMounts().filter((m) => !before.includes(m)), []);
+
+  // A masked path through a magic link (here /proc/<pid>/root, the host's /
+  // when the pid namespace is shared) is refused rather than followed or skipped.
+  for (const field of ['maskedPaths', 'readonlyPaths']) {
+    const s2 = baseSpec(['true']);
+    s2.linux.namespaces = s2.linux.namespaces.filter((n: Json) => n.type !== 'pid');
+    s2.linux[field].push('/etc/magic');
+    const b2 = sb.bundle(s2);
+    symlinkSync(`/proc/${process.pid}/root${hostFile}`, join(b2, 'rootfs', 'etc', 'magic'));
+    const id = sb.id();
+    const r2 = sb.runts(['run', '-b', b2, id]);
+    assert.notEqual(r2.status, 0, `${field} through a magic link was accepted`);
+    assert.match(r2.stderr, /\/etc\/magic: resolves through a \/proc magic link/, r2.stderr);
+    assertNothingLeft(id, inits);
+  }
+  assert.equal(readFileSync(hostFile, 'utf8'), 'host secret\n');
+  assert.deepEqual(hostMounts().filter((m) => !before.includes(m)), []);
+});
+
+test('masking uses only a verified /dev/null: a file or symlink put there is refused', () => {
+  const inits = strayInits();
+  // A createContainer hook (run before the root switch, in the rootfs) stands
+  // for whoever can write the container's /dev before masking: another
+  // container sharing a bind-mounted /dev, a bundle-supplied /dev.
+  const cases = {
+    symlink: 'rm -f dev/null && ln -s /etc/passwd dev/null',
+    file: 'rm -f dev/null && echo not-null > dev/null',
+    'other device': `rm -f dev/null && mknod -m 666 dev/null c 1 5`,
+  };
+  for (const [what, script] of Object.entries(cases)) {
+    const spec = baseSpec(['sh', '-c', 'cat /proc/kcore | head -c 20; echo; echo ran']);
+    spec.hooks = { createContainer: [{ path: BUSYBOX, args: ['sh', '-c', script] }] };
+    const id = sb.id();
+    const r = sb.runts(['run', '-b', sb.bundle(spec), id]);
+    assert.notEqual(r.status, 0, `${what} at /dev/null was used to mask: ${r.stdout}`);
+    assert.match(r.stderr, /mask: \/dev\/null: \/dev\/null is (a symlink|not the null device)/, `${what}: ${r.stderr}`);
+    assertNothingLeft(id, inits);
+  }
+  // Without masked paths nothing needs /dev/null, and the container runs.
+  const spec = baseSpec(['sh', '-c', 'echo ran']);
+  spec.linux.maskedPaths = [];
+  spec.hooks = { createContainer: [{ path: BUSYBOX, args: ['sh', '-c', cases.file] }] };
+  const r = sb.runts(['run', '-b', sb.bundle(spec), sb.id()]);
+  assert.equal(r.status, 0, r.stderr);
+});
