@@ -332,3 +332,83 @@ test('masking uses only a verified /dev/null: a file or symlink put there is ref
   const r = sb.runts(['run', '-b', sb.bundle(spec), sb.id()]);
   assert.equal(r.status, 0, r.stderr);
 });
+
+// ---------------------------------------------------------------- sysctl
+
+test('linux.sysctl: namespaced keys are set in the container; keys that would reach the host are refused', () => {
+  const inits = strayInits();
+  const host = (k: string) => readFileSync(`/proc/sys/${k.replace(/\./g, '/')}`, 'utf8');
+  const ok = baseSpec(['sh', '-c', 'for k in kernel/shmmax kernel/msgmax kernel/sem fs/mqueue/msg_max net/ipv4/ip_forward kernel/domainname; do cat /proc/sys/$k; done']);
+  ok.linux.sysctl = {
+    'kernel.shmmax': '12345678',
+    'kernel.msgmax': '4321',
+    'kernel.sem': '100 1000 10 32',
+    'fs.mqueue.msg_max': '42',
+    'net.ipv4.ip_forward': '1',
+    'kernel.domainname': 'sysctl.example',
+  };
+  const hostBefore = ['kernel.shmmax', 'kernel.msgmax', 'fs.mqueue.msg_max', 'kernel.domainname', 'vm.swappiness', 'kernel.pid_max'].map(host);
+  const r = sb.runts(['run', '-b', sb.bundle(ok), sb.id()]);
+  assert.equal(r.status, 0, r.stderr);
+  assert.deepEqual(r.stdout.trim().split('\n').map((l) => l.replace(/\s+/g, ' ')), ['12345678', '4321', '100 1000 10 32', '42', '1', 'sysctl.example']);
+
+  const refused: [string, string, string][] = [
+    ['network', 'net.ipv4.ip_forward', 'belongs to the network namespace, which the container shares with the host'],
+    ['ipc', 'kernel.shmmax', 'belongs to the ipc namespace, which the container shares with the host'],
+    ['ipc', 'fs.mqueue.msg_max', 'belongs to the ipc namespace, which the container shares with the host'],
+    ['uts', 'kernel.domainname', 'belongs to the uts namespace, which the container shares with the host'],
+    ['', 'vm.swappiness', 'is not namespaced: setting it would change the host'],
+    ['', 'kernel.pid_max', 'is not namespaced: setting it would change the host'],
+    ['', 'net/../../kernel/pid_max', 'is not a valid key'],
+  ];
+  for (const [ns, key, why] of refused) {
+    const spec = baseSpec(['true']);
+    if (ns) spec.linux.namespaces = spec.linux.namespaces.filter((n: Json) => n.type !== ns);
+    if (ns === 'uts') delete spec.hostname;
+    spec.linux.sysctl = { [key]: key === 'kernel.domainname' ? 'x' : '1' };
+    const id = sb.id();
+    const bad = sb.runts(['run', '-b', sb.bundle(spec), id]);
+    assert.notEqual(bad.status, 0, `${key} accepted`);
+    assert.ok(bad.stderr.includes(`/linux/sysctl/${key.replace(/\//g, '~1')}: sysctl "${key}" ${why}`), bad.stderr);
+    assertNothingLeft(id, inits);
+  }
+  assert.deepEqual(['kernel.shmmax', 'kernel.msgmax', 'fs.mqueue.msg_max', 'kernel.domainname', 'vm.swappiness', 'kernel.pid_max'].map(host), hostBefore, 'a host sysctl changed');
+});
+
+// ---------------------------------------------------------------- next to runc
+
+test('runc side by side: fds, capabilities, NoNewPrivs and id maps match for the same bundles', { skip: !haveRunc && 'runc not installed' }, () => {
+  const script = 'ls /proc/self/fd | tr "\\n" " "; echo; grep -E "^(CapInh|CapPrm|CapEff|CapBnd|CapAmb|NoNewPrivs):" /proc/self/status; cat /proc/self/uid_map /proc/self/gid_map; id';
+  const configs: Record<string, (s: Json, bundle?: string) => void> = {
+    default: () => {},
+    'noNewPrivileges false': (s) => {
+      s.process.noNewPrivileges = false;
+    },
+    'non-root user, reduced capabilities': (s) => {
+      s.process.user = { uid: 1000, gid: 1000, additionalGids: [10] };
+      s.process.capabilities = { bounding: ['CAP_KILL', 'CAP_CHOWN'], effective: ['CAP_KILL'], permitted: ['CAP_KILL'], inheritable: ['CAP_KILL'], ambient: ['CAP_KILL'] };
+    },
+    'extra capabilities': (s) => {
+      for (const set of ['bounding', 'effective', 'permitted', 'inheritable']) s.process.capabilities[set] = [...(s.process.capabilities[set] ?? []), 'CAP_SYS_ADMIN', 'CAP_NET_ADMIN', 'CAP_SYS_PTRACE'];
+    },
+    'user namespace, mapped': (s) => {
+      s.linux.namespaces.push({ type: 'user' });
+      s.linux.uidMappings = [{ containerID: 0, hostID: 300000, size: 1000 }, { containerID: 1000, hostID: 400000, size: 1000 }];
+      s.linux.gidMappings = [{ containerID: 0, hostID: 300000, size: 65536 }];
+      s.mounts = s.mounts.filter((m: Json) => m.destination !== '/sys');
+    },
+  };
+  for (const [name, edit] of Object.entries(configs)) {
+    const spec = baseSpec(['sh', '-c', script]);
+    edit(spec);
+    // seccomp is another concern (and its Seccomp: lines are left out above)
+    delete spec.linux.seccomp;
+    const b = sb.bundle(spec);
+    if (spec.linux.uidMappings) chownRootfs(sb, b, 300000);
+    const ours = sb.runts(['run', '-b', b, sb.id()]);
+    const theirs = sb.runc(['run', '-b', b, sb.id()]);
+    assert.equal(ours.status, 0, `${name}: ${ours.stderr}`);
+    assert.equal(theirs.status, 0, `${name}: runc: ${theirs.stderr}`);
+    assert.equal(ours.stdout, theirs.stdout, name);
+  }
+});
