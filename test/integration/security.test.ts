@@ -114,6 +114,16 @@ test('CVE-2024-21626: only 0, 1, 2 (and --preserve-fds) reach the process: run, 
     assert.equal(created.status, 0, created.stderr);
     const started = runWithFds(['start', id], [dirFd, fileFd]);
     assert.equal(started.status, 0, started.stderr);
+    // The waiting init holds nothing of the caller's either: 0-2 and the
+    // exec fifo (the caller's shell left fds 7 and 250 open, not close-on-exec).
+    const id2 = sb.id();
+    const shell = spawnSync('bash', ['-c', 'exec 7<"$1" 250<"$1"; shift; exec "$@"', 'bash', sb.dir, process.execPath, RUNTS, '--root', sb.root, 'create', '-b', sb.bundle(baseSpec(['true'])), id2], { env: cleanEnv(), stdio: 'ignore' });
+    assert.equal(shell.status, 0);
+    const pid2 = sb.state(id2).pid as number;
+    const held = readdirSync(`/proc/${pid2}/fd`).filter((fd) => Number(fd) > 2).map((fd) => readlinkSync(`/proc/${pid2}/fd/${fd}`));
+    assert.deepEqual(held, [join(sb.root, id2, 'exec.fifo')], 'the waiting init holds a caller\'s fd');
+    assert.equal(sb.runts(['delete', '-f', id2]).status, 0);
+
     // The process writes to the stdout `create` had.
     assert.ok(await waitFor(() => sb.state(id).status === 'stopped'));
     assert.equal(readFileSync(created.out, 'utf8'), '0 1 2 3 /\n', 'create/start');
