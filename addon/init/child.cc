@@ -5,6 +5,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <cerrno>
 #include <exception>
 
 #include "../common/errors.h"
@@ -23,24 +24,16 @@
 
 namespace runts::init {
 
-// Whether the container runs in a user namespace, new or joined by path: then
-// its root is uid 0 there, and the host's uid 0 (not mapped in it) must not
-// stay the creator of its files (mkdir on a tmpfs would fail with EOVERFLOW).
-static bool in_user_namespace(const Plan& plan) {
-  for (const auto& ns : plan.namespaces) {
-    if (ns.type == "user") return true;
-  }
-  return false;
-}
-
 // Steps a-k of the container init, in the order the runtime-spec and the
 // security invariants need; returns the resolved executable.
 static std::string set_up(const Plan& plan, PlanProcess& proc, const ChildFds& fds) {
   // Creation modes below are the plan's; the real umask is set at the end.
   umask(0);
-  if (in_user_namespace(plan)) {
-    if (setresgid(0, 0, 0) < 0) fail("setgid", "0");
-    if (setresuid(0, 0, 0) < 0) fail("setuid", "0");
+  // Become the user namespace's root, new or joined: files created below
+  // must belong to ids it maps (the host's root is unmapped there: EOVERFLOW).
+  if (plan.find_namespace("user")) {
+    if (setresgid(0, 0, 0) < 0) fail("setgid", "0", errno, errno == EINVAL ? "gid 0 is not mapped in the container's user namespace" : "");
+    if (setresuid(0, 0, 0) < 0) fail("setuid", "0", errno, errno == EINVAL ? "uid 0 is not mapped in the container's user namespace" : "");
   }
   if (setsid() < 0) fail("setsid", "");
   enter_cgroup_namespace(plan);
@@ -90,6 +83,11 @@ static std::string set_up(const Plan& plan, PlanProcess& proc, const ChildFds& f
 }
 
 void run_child(const Plan& plan, const ChildFds& fds) {
+  // Until it execs, no process of the container may look into this one
+  // (/proc/<pid>/fd, mem, environ; ptrace): it holds host fds and runs
+  // runts-init. (A writes the id maps as the host's root, which a
+  // non-dumpable child's root-owned /proc files do not stop.)
+  prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
   close(fds.channel);
   close(fds.parent_sync);
   if (fds.console_peer >= 0) close(fds.console_peer);

@@ -2,11 +2,13 @@
 // reads one plan frame and creates the container it describes, or one exec
 // frame and starts a process inside an existing container. See
 // /work/shared/DESIGN.md ("The process model") and src/plan/types.ts.
+#include <dirent.h>
 #include <fcntl.h>
 #include <sys/prctl.h>
 #include <unistd.h>
 
 #include <cerrno>
+#include <algorithm>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
@@ -18,6 +20,7 @@
 #include "../common/exec_plan.h"
 #include "../common/plan.h"
 #include "../common/protocol.h"
+#include "../common/syscalls.h"
 #include "channel.h"
 #include "exec_parent.h"
 #include "parent.h"
@@ -49,6 +52,25 @@ std::vector<int> fill_fd_gaps(int begin, int end, int skip) {
     if (fd >= 3) filled.push_back(fd);
   }
   return filled;
+}
+
+// Fds the caller of runts left open without O_CLOEXEC (a shell's, a shim's)
+// reach runts-init through Node's spawn; the container init would hold them
+// until its exec. Everything from `first` on goes, except the channel.
+void close_inherited(int first, int channel) {
+  std::vector<int> stray;
+  if (DIR* d = opendir("/proc/self/fd")) {
+    while (struct dirent* e = readdir(d)) {
+      int fd = atoi(e->d_name);
+      if (e->d_name[0] >= '0' && e->d_name[0] <= '9' && fd >= first && fd != channel && fd != dirfd(d)) stray.push_back(fd);
+    }
+    closedir(d);
+  } else {
+    // No /proc: close_range around the channel.
+    if (channel > first) sys::close_range(static_cast<unsigned>(first), static_cast<unsigned>(channel - 1), 0);
+    sys::close_range(static_cast<unsigned>(std::max(first, channel + 1)), ~0U, 0);
+  }
+  for (int fd : stray) close(fd);
 }
 
 // The first frame: "plan" (create) or "exec", as the protocol table allows.
@@ -98,10 +120,12 @@ int main(int argc, char** argv, char** envp) {
     json frame = read_first_frame(int(channel), type);
     if (type == "exec") {
       ExecPlan plan = decode_exec_plan(frame);
+      close_inherited(3 + plan.preserveFds, int(channel));
       std::vector<int> placeholders = fill_fd_gaps(3, 3 + plan.preserveFds, int(channel));
       return init::run_exec(plan, int(channel), placeholders);
     }
     Plan plan = decode_plan(frame);
+    close_inherited(3 + plan.preserveFds, int(channel));
     std::vector<int> placeholders = fill_fd_gaps(3, 3 + plan.preserveFds, int(channel));
     return init::run_parent(plan, int(channel), placeholders);
   } catch (const StepError& e) {

@@ -4,6 +4,9 @@
 #include <sys/mount.h>
 #include <sys/stat.h>
 #include <sys/statvfs.h>
+#include <sys/sysmacros.h>
+#include <linux/openat2.h>
+#include <cstring>
 #include <unistd.h>
 
 #include <cerrno>
@@ -72,8 +75,32 @@ Fd prepare_rootfs(const Plan& plan) {
   return root;
 }
 
+// proc and sysfs go on an ordinary directory reached without any symlink:
+// a rootfs whose /proc is a symlink would get procfs wherever it points,
+// and the masked/readonly paths and LSM labels (/proc/self/attr) meant for
+// /proc would miss it (CVE-2019-16884, CVE-2019-19921).
+static void check_kernel_fs_destination(int rootfd, const PlanMount& m) {
+  if (m.bind || (m.fstype != "proc" && m.fstype != "sysfs")) return;
+  std::string rel = m.destination.substr(m.destination.find_first_not_of('/') == std::string::npos ? m.destination.size() : m.destination.find_first_not_of('/'));
+  if (rel.empty()) rel = ".";
+  int fd;
+  do fd = sys::openat2(rootfd, rel.c_str(), O_PATH | O_CLOEXEC | O_NOFOLLOW, 0, RESOLVE_IN_ROOT | RESOLVE_NO_SYMLINKS);
+  while (fd < 0 && errno == EAGAIN);
+  Fd dest(fd);
+  if (!dest.valid()) {
+    if (errno == ENOENT) return;  // created below, as a directory
+    if (errno == ELOOP)
+      fail("mount", m.destination, ELOOP, m.fstype + " must be mounted on an ordinary directory, and the rootfs has a symlink on the way");
+    fail("open", m.destination);
+  }
+  struct stat st {};
+  if (fstat(dest.get(), &st) < 0) fail("stat", m.destination);
+  if (!S_ISDIR(st.st_mode)) fail("mount", m.destination, ENOTDIR, m.fstype + " must be mounted on an ordinary directory");
+}
+
 static void apply_mount(const Plan& plan, size_t index, int rootfd) {
   const PlanMount& m = plan.mounts[index];
+  check_kernel_fs_destination(rootfd, m);
   Fd dest = ensure_in_root(rootfd, m.destination, m.createAsFile ? Create::File : Create::Dir);
   if (m.idmap) {
     // Made by runts-init on the host (idmap.h); moved onto the destination
@@ -129,17 +156,56 @@ void switch_root(const Plan& plan) {
   if (plan.rootPropagation != 0 && mount(nullptr, "/", nullptr, plan.rootPropagation, nullptr) < 0) fail("mount", "/ (rootfsPropagation)");
 }
 
-void mask_paths(const Plan& plan) {
-  for (const auto& path : plan.maskedPaths) {
-    struct stat st {};
-    if (stat(path.c_str(), &st) < 0) {
-      if (errno == ENOENT) continue;
-      fail("stat", path);
-    }
-    int r = S_ISDIR(st.st_mode) ? mount("tmpfs", path.c_str(), "tmpfs", MS_RDONLY, plan.maskDirData.empty() ? nullptr : plan.maskDirData.c_str())
-                                : mount("/dev/null", path.c_str(), nullptr, MS_BIND, nullptr);
-    if (r < 0) fail("mount", path);
+// The container's /dev/null, checked to be the null device itself: a rootfs
+// (or a bind-mounted /dev) may hold a file or a symlink there, and binding
+// that over a masked path would expose, not hide (CVE-2025-31133 class).
+static Fd verified_dev_null(int rootfd) {
+  Fd null = open_in_root(rootfd, "/dev/null", O_NOFOLLOW);
+  if (!null.valid()) {
+    int err = errno;
+    fail("mask", "/dev/null", err, err == ELOOP ? "/dev/null is a symlink, not the null device" : std::string(strerror(err)) + " (the null device masks files)");
   }
+  struct stat st {};
+  if (fstat(null.get(), &st) < 0) fail("stat", "/dev/null");
+  if (!S_ISCHR(st.st_mode) || major(st.st_rdev) != 1 || minor(st.st_rdev) != 3)
+    fail("mask", "/dev/null", EPERM, "/dev/null is not the null device (character device 1:3), refusing to mask with it");
+  return null;
+}
+
+// A masked or read-only path, resolved inside the container's root with
+// magic links refused; invalid (errno ENOENT) when it does not exist.
+static Fd open_protected_path(int rootfd, const std::string& path, const char* what) {
+  Fd fd = open_in_root(rootfd, path);
+  if (!fd.valid() && errno != ENOENT) {
+    int err = errno;
+    fail(what, path, err, err == ELOOP || err == EXDEV ? "resolves through a /proc magic link" : strerror(err));
+  }
+  return fd;
+}
+
+void mask_paths(const Plan& plan) {
+  if (plan.maskedPaths.empty()) return;
+  Fd root(open("/", O_PATH | O_DIRECTORY | O_CLOEXEC));
+  if (!root.valid()) fail("open", "/");
+  Fd null;
+  for (const auto& path : plan.maskedPaths) {
+    Fd target = open_protected_path(root.get(), path, "mask");
+    if (!target.valid()) continue;
+    struct stat st {};
+    if (fstat(target.get(), &st) < 0) fail("stat", path);
+    if (S_ISDIR(st.st_mode)) {
+      // An empty read-only tmpfs over the directory, mounted on it through its fd.
+      if (fchdir(target.get()) < 0) fail("chdir", path);
+      if (mount("tmpfs", ".", "tmpfs", MS_RDONLY, plan.maskDirData.empty() ? nullptr : plan.maskDirData.c_str()) < 0) fail("mount", path);
+      continue;
+    }
+    if (!null.valid()) null = verified_dev_null(root.get());
+    Fd tree(mount_api::open_tree(null.get(), "", mount_api::kOpenTreeClone | mount_api::kOpenTreeCloexec | mount_api::kAtEmptyPath));
+    if (!tree.valid()) fail("open_tree", "/dev/null");
+    if (mount_api::move_mount(tree.get(), "", target.get(), "", mount_api::kMoveMountFEmptyPath | mount_api::kMoveMountTEmptyPath) < 0)
+      fail("mount", path);
+  }
+  if (chdir("/") < 0) fail("chdir", "/");
 }
 
 static void remount_readonly(const std::string& path) {
@@ -149,12 +215,26 @@ static void remount_readonly(const std::string& path) {
 }
 
 void readonly_paths(const Plan& plan) {
+  if (plan.readonlyPaths.empty()) return;
+  Fd root(open("/", O_PATH | O_DIRECTORY | O_CLOEXEC));
+  if (!root.valid()) fail("open", "/");
   for (const auto& path : plan.readonlyPaths) {
-    if (mount(path.c_str(), path.c_str(), nullptr, MS_BIND | MS_REC, nullptr) < 0) {
-      if (errno == ENOENT) continue;
+    Fd target = open_protected_path(root.get(), path, "readonly");
+    if (!target.valid()) continue;
+    // A recursive bind of the path onto itself, by fd: what gets bound and
+    // where it lands are both the resolved path inside the root.
+    Fd tree(mount_api::open_tree(target.get(), "", mount_api::kOpenTreeClone | mount_api::kOpenTreeCloexec | mount_api::kAtEmptyPath | mount_api::kAtRecursive));
+    if (!tree.valid()) fail("open_tree", path);
+    if (mount_api::move_mount(tree.get(), "", target.get(), "", mount_api::kMoveMountFEmptyPath | mount_api::kMoveMountTEmptyPath) < 0)
       fail("mount", path);
+    // Read-only on that new mount only, its other flags kept; a remount
+    // through /proc where mount_setattr is missing (before Linux 5.12).
+    mount_api::Attr attr;
+    attr.attr_set = mount_api::kAttrRdonly;
+    if (mount_api::mount_setattr(tree.get(), "", mount_api::kAtEmptyPath, attr) < 0) {
+      if (errno != ENOSYS) fail("mount", path);
+      remount_readonly(fd_path(tree.get()));
     }
-    remount_readonly(path);
   }
 }
 

@@ -3,9 +3,12 @@
 #include <fcntl.h>
 #include <sched.h>
 #include <signal.h>
+#include <unistd.h>
 
 #include <cerrno>
 #include <ctime>
+#include <sstream>
+#include <utility>
 #include <vector>
 
 #include "../common/errors.h"
@@ -118,7 +121,60 @@ static uint32_t host_of_zero(const std::vector<PlanIdMapping>& maps) {
   return 0;
 }
 
-uid_t host_root_uid(const Plan& plan) { return host_of_zero(plan.uidMappings); }
-gid_t host_root_gid(const Plan& plan) { return host_of_zero(plan.gidMappings); }
+// The host id that id 0 maps to in a map file's text ("0 100000 65536\n..."),
+// or `fallback` when 0 is not mapped.
+static uint32_t host_of_zero(const std::string& text, uint32_t fallback) {
+  std::istringstream in(text);
+  unsigned long inside, outside, count;
+  while (in >> inside >> outside >> count) {
+    if (inside == 0 && count > 0) return static_cast<uint32_t>(outside);
+  }
+  return fallback;
+}
+
+// A joined user namespace has its maps already; the plan carries none. A
+// child joins it and waits while A reads /proc/<child>/{uid,gid}_map, which
+// shows them in A's (the host's) ids.
+static std::pair<uid_t, gid_t> joined_root_ids(const std::string& path) {
+  Fd ns(open(path.c_str(), O_RDONLY | O_CLOEXEC));
+  if (!ns.valid()) fail("open namespace", path);
+  int ready[2], done[2];
+  if (pipe2(ready, O_CLOEXEC) < 0) fail("pipe", path);
+  Fd ready_rd(ready[0]), ready_wr(ready[1]);
+  if (pipe2(done, O_CLOEXEC) < 0) fail("pipe", path);
+  Fd done_rd(done[0]), done_wr(done[1]);
+  pid_t pid = fork();
+  if (pid < 0) fail("fork", path);
+  if (pid == 0) {
+    done_wr.reset();  // or the read below never sees EOF
+    ready_rd.reset();
+    char c = setns(ns.get(), CLONE_NEWUSER) == 0 ? 'y' : 'n';
+    if (write(ready_wr.get(), &c, 1) != 1) _exit(1);
+    while (read(done_rd.get(), &c, 1) < 0 && errno == EINTR) {
+    }
+    _exit(0);
+  }
+  ready_wr.reset();
+  done_rd.reset();
+  char c = 'n';
+  ssize_t n;
+  do n = read(ready_rd.get(), &c, 1);
+  while (n < 0 && errno == EINTR);
+  std::string base = "/proc/" + std::to_string(pid) + "/";
+  std::string uids, gids;
+  bool ok = n == 1 && c == 'y' && read_file(base + "uid_map", uids) && read_file(base + "gid_map", gids);
+  int err = errno;
+  done_wr.reset();  // EOF: the child exits
+  reap(pid);
+  if (!ok) fail("setns", path, n == 1 && c == 'y' ? err : EPERM, "cannot read the maps of the user namespace to join");
+  return {host_of_zero(uids, 0), host_of_zero(gids, 0)};
+}
+
+std::pair<uid_t, gid_t> host_root_ids(const Plan& plan) {
+  const PlanNamespace* ns = plan.find_namespace("user");
+  if (!ns) return {0, 0};
+  if (ns->path) return joined_root_ids(*ns->path);
+  return {host_of_zero(plan.uidMappings), host_of_zero(plan.gidMappings)};
+}
 
 }  // namespace runts::init

@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <string>
 #include <vector>
+#include <utility>
 
 #include "../common/fd.h"
 #include "../common/plan.h"
@@ -50,8 +51,10 @@ void enter_cgroup_namespace(const Plan& plan);
 // setgroups deny is needed).
 void write_id_maps(pid_t pid, const Plan& plan);
 
-// Host ids that container uid/gid 0 map to (0 without mappings).
-uid_t host_root_uid(const Plan& plan);
-gid_t host_root_gid(const Plan& plan);
+// Host ids that container uid/gid 0 map to in the container's user
+// namespace, new or joined: a joined one's maps are read from the kernel
+// (the plan has none for it); {0, 0} without a user namespace or where 0 is
+// not mapped.
+std::pair<uid_t, gid_t> host_root_ids(const Plan& plan);
 
 }  // namespace runts::init

@@ -17,6 +17,7 @@
 #include "console.h"
 #include "idmap.h"
 #include "namespaces.h"
+#include "process.h"
 #include "relay.h"
 #include "seccomp.h"
 #include "sync.h"
@@ -29,8 +30,7 @@ namespace {
 void make_fifo(const Plan& plan) {
   if (mkfifo(plan.execFifo.c_str(), 0622) < 0) fail("mkfifo", plan.execFifo);
   // Exactly 0622 whatever the umask, owned by the container's root.
-  uid_t uid = plan.find_namespace("user") ? host_root_uid(plan) : 0;
-  gid_t gid = plan.find_namespace("user") ? host_root_gid(plan) : 0;
+  auto [uid, gid] = host_root_ids(plan);  // a joined user namespace's too
   const char* step = chmod(plan.execFifo.c_str(), 0622) < 0 ? "chmod" : chown(plan.execFifo.c_str(), uid, gid) < 0 ? "chown" : nullptr;
   if (step) {
     int err = errno;
@@ -104,6 +104,7 @@ int run_parent(const Plan& plan, int channel, const std::vector<int>& placeholde
     cgroup_procs.clear();
     cgroup_dir.reset();
     if (plan.creates("user")) write_id_maps(child, plan);
+    set_oom_score_adj(plan.process, child);  // process.h: why A does it
     send_go(sync.get());
     Report rep = read_report(sync.get());
     while (rep.kind == Report::Hooks || rep.kind == Report::Seccomp) {

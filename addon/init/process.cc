@@ -9,6 +9,7 @@
 
 #include "../common/errors.h"
 #include "../common/syscalls.h"
+#include "resolve.h"
 #include "util.h"
 
 namespace runts::init {
@@ -37,12 +38,20 @@ void join_session_keyring(const Plan& plan) {
 }
 
 void enter_cwd(const PlanProcess& proc) {
-  std::string at;
-  for (const auto& part : split_path(proc.cwd)) {
-    at += "/" + part;
-    if (mkdir(at.c_str(), 0755) < 0 && errno != EEXIST) fail("mkdir", proc.cwd);
+  // Resolved (and created) inside the new root, magic links refused: a cwd
+  // through /proc/self/fd/N or /proc/<pid>/cwd could name a host directory
+  // (CVE-2024-21626), and a plain mkdir -p would follow it onto the host.
+  // check_cwd() verifies the result again before the exec.
+  Fd root(open("/", O_PATH | O_DIRECTORY | O_CLOEXEC));
+  if (!root.valid()) fail("open", "/");
+  Fd dir;
+  try {
+    dir = ensure_in_root(root.get(), proc.cwd, Create::Dir);
+  } catch (const StepError& e) {
+    if (e.err() != ELOOP && e.err() != EXDEV) throw;
+    fail("chdir", proc.cwd, e.err(), "the working directory must resolve inside the container (no /proc magic links)");
   }
-  if (chdir(proc.cwd.c_str()) < 0) fail("chdir", proc.cwd);
+  if (fchdir(dir.get()) < 0) fail("chdir", proc.cwd);
 }
 
 static std::string rlimit_name(int resource) {
@@ -61,9 +70,13 @@ void set_rlimits(const PlanProcess& proc) {
   }
 }
 
-void set_oom_score_adj(const PlanProcess& proc) {
-  if (proc.oomScoreAdj && write_file("/proc/self/oom_score_adj", std::to_string(*proc.oomScoreAdj)) < 0)
-    fail("write", "/proc/self/oom_score_adj");
+void set_oom_score_adj(const PlanProcess& proc, pid_t pid) {
+  if (!proc.oomScoreAdj) return;
+  std::string path = pid > 0 ? "/proc/" + std::to_string(pid) + "/oom_score_adj" : "/proc/self/oom_score_adj";
+  std::string value = std::to_string(*proc.oomScoreAdj), now;
+  // Already set by A (see process.h): the init's own file may not be writable to it.
+  if (pid == 0 && read_file(path, now) && now == value + "\n") return;
+  if (write_file(path, value) < 0) fail("write", path);
 }
 
 void set_umask(const PlanProcess& proc) { umask(proc.umask ? static_cast<mode_t>(*proc.umask) : 022); }

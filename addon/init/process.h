@@ -3,6 +3,8 @@
 // finding the executable.
 #pragma once
 
+#include <sys/types.h>
+
 #include <string>
 
 #include "../common/plan.h"
@@ -14,7 +16,11 @@ void write_sysctls(const Plan& plan);    // after the root switch: the container
 void join_session_keyring(const Plan& plan);
 void enter_cwd(const PlanProcess& proc); // mkdir -p (0755) + chdir
 void set_rlimits(const PlanProcess& proc);
-void set_oom_score_adj(const PlanProcess& proc);
+// Of `pid`, or of this process (a no-op when the value is already there).
+// A sets the container init's before letting it go: C is non-dumpable, so
+// in a user namespace its /proc/self files belong to the host's root, and a
+// negative value needs CAP_SYS_RESOURCE on the host in any case.
+void set_oom_score_adj(const PlanProcess& proc, pid_t pid = 0);
 void set_umask(const PlanProcess& proc);
 
 // args[0] resolved like execvp against PATH from process.env; checks that it

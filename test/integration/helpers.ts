@@ -2,7 +2,7 @@
 // and running the built runts (dist/runts.js) as callers do. Everything made
 // here is registered for cleanup so a failing test leaves nothing behind.
 import { spawn, spawnSync, type SpawnSyncReturns } from 'node:child_process';
-import { chmodSync, closeSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, openSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { chmodSync, chownSync, closeSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, openSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { defaultSpec } from '../../src/spec/default-spec.ts';
@@ -168,4 +168,39 @@ export async function startConsoleReceiver(sock: string): Promise<ConsoleReceive
     throw new Error('console-receiver.py did not start listening');
   }
   return receiver;
+}
+
+/**
+ * Makes a bundle's rootfs usable by a user namespace whose root is host id
+ * `id`: everything in it owned by `id`, and the directories above it
+ * traversable (0711) by that unprivileged host id.
+ */
+export function chownRootfs(sb: Sandbox, bundle: string, id: number): void {
+  chmodSync(sb.dir, 0o711);
+  chmodSync(bundle, 0o711);
+  const walk = (dir: string): void => {
+    chownSync(dir, id, id);
+    for (const e of readdirSync(dir, { withFileTypes: true })) {
+      const p = join(dir, e.name);
+      if (e.isDirectory()) walk(p);
+      else if (!e.isSymbolicLink()) chownSync(p, id, id);
+    }
+  };
+  walk(join(bundle, 'rootfs'));
+}
+
+/** runts-init processes started from this worktree's dist/ that are still around. */
+export function strayInits(): number[] {
+  const init = join(REPO, 'dist', 'runts-init');
+  const found: number[] = [];
+  for (const name of readdirSync('/proc')) {
+    if (!/^\d+$/.test(name)) continue;
+    try {
+      const argv0 = readFileSync(`/proc/${name}/cmdline`, 'utf8').split('\0')[0];
+      if (argv0 === init && !readFileSync(`/proc/${name}/stat`, 'utf8').split(') ')[1]!.startsWith('Z')) found.push(Number(name));
+    } catch {
+      // gone meanwhile
+    }
+  }
+  return found;
 }
