@@ -56,25 +56,24 @@ const common = {
   supported: { 'dynamic-import': false },
   define: {
     RUNTS_VERSION_DEFINE: JSON.stringify(JSON.parse(readFileSync('package.json', 'utf8')).version),
-    'import.meta.url': '__runtsModuleUrl',
+    // Only read where __filename is missing (sources run by tsx).
+    'import.meta.url': '""',
   },
   legalComments: 'none',
   logLevel: 'warning',
   plugins: [splitPlugin],
 };
-const moduleUrl = 'const __runtsModuleUrl = require("node:url").pathToFileURL(__filename).href;';
 
 await build({
   ...common,
   entryPoints: { runts: 'src/runts.ts' },
   outdir: OUT,
-  banner: { js: `#!/usr/bin/env node\n${moduleUrl}` },
+  banner: { js: '#!/usr/bin/env node' },
 });
 await build({
   ...common,
   entryPoints: { ...Object.fromEntries([...libs].map(([source, name]) => [name, source])), pino: 'node_modules/pino/pino.js' },
   outdir: LIB,
-  banner: { js: moduleUrl },
 });
 // The package is ESM ("type": "module"); what is in dist/ is not.
 writeFileSync(`${OUT}/package.json`, '{ "type": "commonjs" }\n');

@@ -22,6 +22,7 @@ import { pause } from './commands/pause.js';
 import { ps } from './commands/ps.js';
 import { resume } from './commands/resume.js';
 import { update } from './commands/update.js';
+import { writeOut } from './output.js';
 
 export const COMMANDS: Command[] = [create, del, events, exec, features, kill, list, pause, ps, resume, run, spec, start, state, update];
 
@@ -105,7 +106,7 @@ export async function main(argv: string[]): Promise<number> {
         ? await createLogger({ file: global.log, format: global.logFormat, debug: global.debug })
         : stderrLogger();
     if (g.flags.version === true) {
-      process.stdout.write(versionText());
+      writeOut(versionText());
       return 0;
     }
     const [name, ...rest] = g.rest;
@@ -113,14 +114,14 @@ export async function main(argv: string[]): Promise<number> {
       const topic = name === 'help' || name === 'h' ? rest[0] : undefined;
       const c = topic === undefined ? undefined : COMMANDS.find((x) => x.name === topic);
       if (topic !== undefined && !c) throw new UsageError(`No help topic for '${topic}'`);
-      process.stdout.write(c ? commandHelp(c) : mainHelp());
+      writeOut(c ? commandHelp(c) : mainHelp());
       return 0;
     }
     const cmd = COMMANDS.find((c) => c.name === name);
     if (!cmd) throw new UsageError(`unknown command "${name}" (see runts --help)`);
     const parsed = parseArgs(rest, [...cmd.flags, { name: 'help', short: 'h', type: 'bool', usage: '' }], true);
     if (parsed.flags.help === true) {
-      process.stdout.write(commandHelp(cmd));
+      writeOut(commandHelp(cmd));
       return 0;
     }
     checkArgCount(cmd, parsed.rest.length);

@@ -44,7 +44,8 @@ let cached: Bridge | undefined;
  * sources run by tsx (src/native/).
  */
 export function nativeDir(): string {
-  const here = dirname(fileURLToPath(import.meta.url));
+  // __filename in the CJS bundles (scripts/build.mjs), import.meta.url under tsx.
+  const here = dirname(typeof __filename === 'string' ? __filename : fileURLToPath(import.meta.url));
   for (const dir of [here, dirname(here), join(here, '..', '..', 'dist')]) {
     if (existsSync(join(dir, 'runts-init'))) return dir;
   }
@@ -54,7 +55,8 @@ export function nativeDir(): string {
 export function bridge(): Bridge {
   if (!cached) {
     const path = join(nativeDir(), 'runts_bridge.node');
-    cached = createRequire(import.meta.url)(path) as Bridge;
+    const load = typeof require === 'function' ? require : createRequire(import.meta.url);
+    cached = load(path) as Bridge;
   }
   return cached;
 }

@@ -1,5 +1,6 @@
 import type { Command } from '../command.js';
 import { RUNTS_VERSION } from '../version.js';
+import { writeOut } from '../output.js';
 
 export const features: Command = {
   name: 'features',
@@ -10,7 +11,7 @@ export const features: Command = {
   nargs: 0,
   async run() {
     const { buildFeatures } = await import('../../features/features.js');
-    process.stdout.write(JSON.stringify(buildFeatures({ version: RUNTS_VERSION }), null, '    ') + '\n');
+    writeOut(JSON.stringify(buildFeatures({ version: RUNTS_VERSION }), null, '    ') + '\n');
     return 0;
   },
 };

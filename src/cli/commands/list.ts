@@ -3,6 +3,7 @@ import type { Command } from '../command.js';
 import { UsageError } from '../args.js';
 import { ociState } from '../../container/state-store.js';
 import { formatTable } from '../table.js';
+import { writeOut } from '../output.js';
 
 function userName(uid: number): string {
   try {
@@ -43,13 +44,13 @@ export const list: Command = {
       items.push(doc);
     }
     if (flags.quiet === true) {
-      process.stdout.write(items.map((i) => `${i.id as string}\n`).join(''));
+      writeOut(items.map((i) => `${i.id as string}\n`).join(''));
     } else if (format === 'json') {
-      process.stdout.write(`${items.length === 0 ? 'null' : JSON.stringify(items)}\n`);
+      writeOut(`${items.length === 0 ? 'null' : JSON.stringify(items)}\n`);
     } else {
       const rows = [['ID', 'PID', 'STATUS', 'BUNDLE', 'CREATED', 'OWNER']];
       for (const i of items) rows.push([i.id, i.pid, i.status, i.bundle, i.created, i.owner].map(String));
-      process.stdout.write(formatTable(rows));
+      writeOut(formatTable(rows));
     }
     return 0;
   },

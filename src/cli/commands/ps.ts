@@ -1,5 +1,6 @@
 import type { Command } from '../command.js';
 import { UsageError } from '../args.js';
+import { writeOut } from '../output.js';
 
 export const ps: Command = {
   name: 'ps',
@@ -14,7 +15,7 @@ export const ps: Command = {
     if (format !== 'table' && format !== 'json') throw new UsageError('invalid format option');
     const { containerPids, formatPidsJson, psTable } = await import('../../container/ps.js');
     const pids = await containerPids(store, args[0]!, log);
-    process.stdout.write(format === 'json' ? `${formatPidsJson(pids)}\n` : psTable(pids, args.slice(1)));
+    writeOut(format === 'json' ? `${formatPidsJson(pids)}\n` : psTable(pids, args.slice(1)));
     return 0;
   },
 };

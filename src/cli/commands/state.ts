@@ -1,5 +1,6 @@
 import type { Command } from '../command.js';
 import { ociState } from '../../container/state-store.js';
+import { writeOut } from '../output.js';
 
 export const state: Command = {
   name: 'state',
@@ -16,7 +17,7 @@ export const state: Command = {
       st === null
         ? { ociVersion: '', id, pid: 0, status, bundle: '', rootfs: '', created: '', owner: '' }
         : ociState(st, status);
-    process.stdout.write(JSON.stringify(doc, null, '  ') + '\n');
+    writeOut(JSON.stringify(doc, null, '  ') + '\n');
     return 0;
   },
 };
