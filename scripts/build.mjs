@@ -26,15 +26,16 @@ mkdirSync(LIB, { recursive: true });
 const libs = new Map();
 
 // A dynamic import() of an implementation module by a command, or of pino,
-// becomes a require() of its own bundle (supported['dynamic-import'] = false
-// makes esbuild write external import()s as require()).
+// becomes loadLib() of its own bundle (src/cli/lib-loader.ts: a require()
+// that uses the bundle's V8 code cache); supported['dynamic-import'] = false
+// makes esbuild call it synchronously inside a resolved promise.
+const LOADER = resolve('src/cli/lib-loader.ts');
 const splitPlugin = {
   name: 'runts-split',
   setup(b) {
     const fromLib = resolve(b.initialOptions.outdir) === resolve(LIB);
-    b.onResolve({ filter: /^pino$/ }, (args) =>
-      args.kind === 'dynamic-import' ? { path: fromLib ? './pino.js' : './lib/pino.js', external: true } : undefined,
-    );
+    const lib = (name) => ({ path: name, namespace: 'runts-lib', pluginData: { fromLib } });
+    b.onResolve({ filter: /^pino$/ }, (args) => (args.kind === 'dynamic-import' ? lib('pino') : undefined));
     b.onResolve({ filter: /^\.\.\/\.\.\/[a-z-]+\/[a-z-]+\.js$/ }, (args) => {
       if (fromLib || args.kind !== 'dynamic-import' || !args.importer.includes('/src/cli/commands/')) return undefined;
       const source = resolve(dirname(args.importer), args.path).replace(/\.js$/, '.ts');
@@ -43,8 +44,13 @@ const splitPlugin = {
         if (n === name && other !== source) throw new Error(`build: two command modules named ${name}: ${other}, ${source}`);
       }
       libs.set(source, name);
-      return { path: `./lib/${name}.js`, external: true };
+      return lib(name);
     });
+    b.onLoad({ filter: /.*/, namespace: 'runts-lib' }, (args) => ({
+      contents: `const { loadLib } = require(${JSON.stringify(LOADER)});\nmodule.exports = loadLib(${args.pluginData.fromLib ? '__dirname' : 'require("node:path").join(__dirname, "lib")'}, ${JSON.stringify(args.path)});\n`,
+      loader: 'js',
+      resolveDir: dirname(LOADER),
+    }));
   },
 };
 
@@ -77,6 +83,10 @@ await build({
 });
 // The package is ESM ("type": "module"); what is in dist/ is not.
 writeFileSync(`${OUT}/package.json`, '{ "type": "commonjs" }\n');
+// Each bundle's V8 code cache (src/cli/lib-loader.ts reads it), made by
+// compiling and loading the bundle once, as runts will.
+const caches = spawnSync(process.execPath, ['scripts/code-cache.cjs', LIB], { stdio: 'inherit' });
+if (caches.status !== 0) process.exit(caches.status ?? 1);
 chmodSync(`${OUT}/runts.js`, 0o755);
 if (!existsSync(`${OUT}/runts-init`)) {
   console.error('build: dist/runts-init is missing; run `npm run build:native` first');
