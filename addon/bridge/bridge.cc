@@ -13,6 +13,7 @@
 #include <sys/syscall.h>
 #include <sys/file.h>
 #include <unistd.h>
+#include <poll.h>
 #include <sys/prctl.h>
 #include <sys/stat.h>
 
@@ -98,6 +99,24 @@ Napi::Value Pipe(const Napi::CallbackInfo& info) {
   Napi::Array out = Napi::Array::New(info.Env(), 2);
   out.Set(uint32_t(0), Napi::Number::New(info.Env(), p[0]));
   out.Set(uint32_t(1), Napi::Number::New(info.Env(), p[1]));
+  return out;
+}
+
+// poll(fds, POLLIN, timeoutMs) on the JS thread, for the short waits of
+// `start` (the exec fifo, the init's pidfd) that would otherwise poll with
+// timers. Returns each fd's revents; all 0 on timeout.
+Napi::Value PollIn(const Napi::CallbackInfo& info) {
+  if (info.Length() < 2 || !info[0].IsArray()) throw Napi::TypeError::New(info.Env(), "fds must be an array");
+  Napi::Array fds = info[0].As<Napi::Array>();
+  int timeout = int_arg(info, 1, "timeoutMs");
+  std::vector<struct pollfd> p(fds.Length());
+  for (uint32_t i = 0; i < fds.Length(); i++) p[i] = {fds.Get(i).As<Napi::Number>().Int32Value(), POLLIN, 0};
+  int r;
+  do r = poll(p.data(), p.size(), timeout);
+  while (r < 0 && errno == EINTR);
+  if (r < 0) throw_errno(info.Env(), "poll", errno);
+  Napi::Array out = Napi::Array::New(info.Env(), p.size());
+  for (uint32_t i = 0; i < p.size(); i++) out.Set(i, Napi::Number::New(info.Env(), p[i].revents));
   return out;
 }
 
@@ -236,6 +255,7 @@ static Napi::Object InitBridge(Napi::Env env, Napi::Object exports) {
   exports.Set("setChildSubreaper", Napi::Function::New(env, SetChildSubreaper, "setChildSubreaper"));
   exports.Set("mkfifo", Napi::Function::New(env, Mkfifo, "mkfifo"));
   exports.Set("pipe", Napi::Function::New(env, Pipe, "pipe"));
+  exports.Set("pollIn", Napi::Function::New(env, PollIn, "pollIn"));
   exports.Set("loadDeviceProgram", Napi::Function::New(env, LoadDeviceProgram, "loadDeviceProgram"));
   exports.Set("compileSeccomp", Napi::Function::New(env, CompileSeccomp, "compileSeccomp"));
   exports.Set("seccompFlagSupported", Napi::Function::New(env, SeccompFlagSupported, "seccompFlagSupported"));

@@ -131,13 +131,32 @@ export async function signalAllProcesses(init: InitRef, signal: number): Promise
   }
 }
 
-/** Waits until the init has exited (a zombie counts as exited). */
+/**
+ * Waits until the init has exited (a zombie counts as exited): in poll(2) on
+ * its pidfd, which turns readable at the exit, or (no pidfd) in steps.
+ */
 export async function waitGone(init: InitRef, timeoutMs = 10_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
-  let delay = 1;
-  while (isAlive(init.pid, init.pidStartTime)) {
-    if (Date.now() > deadline) throw new RuntsError(`container init (pid ${init.pid}) did not exit within ${timeoutMs} ms`);
-    await sleep(delay);
-    delay = Math.min(delay * 2, 50);
+  const b = bridge();
+  let pidfd = -1;
+  try {
+    pidfd = b.pidfdOpen(init.pid);
+  } catch {
+    // gone already, or no pidfd_open
+  }
+  try {
+    let delay = 1;
+    while (isAlive(init.pid, init.pidStartTime)) {
+      const left = deadline - Date.now();
+      if (left <= 0) throw new RuntsError(`container init (pid ${init.pid}) did not exit within ${timeoutMs} ms`);
+      if (pidfd >= 0) {
+        b.pollIn([pidfd], Math.min(left, 1000));
+      } else {
+        await sleep(delay);
+        delay = Math.min(delay * 2, 50);
+      }
+    }
+  } finally {
+    if (pidfd >= 0) closeSync(pidfd);
   }
 }

@@ -11,6 +11,7 @@ import { isAlive } from './proc.js';
 import { signalContainer, waitGone } from './signal-process.js';
 import type { StateStore, StoredState } from './state-store.js';
 import { START_ERROR_MAX } from './protocol.js';
+import { bridge } from '../native/bridge.js';
 
 /** Non-blocking read: bytes read, 0 at EOF (or no writer yet), null when nothing is there now. */
 function readSome(fd: number, buf: Buffer): number | null {
@@ -32,16 +33,40 @@ function exeId(pid: number): string | null {
   }
 }
 
-/** Releases the init; resolves to the startContainer failure it reported, or "" once the process runs. */
-async function releaseInit(fifo: string, state: StoredState): Promise<string> {
+const POLLIN = 1;
+const POLLHUP = 16;
+/** Longest single wait before liveness is checked again (the pidfd normally says it first). */
+const WAIT_SLICE_MS = 1000;
+
+/** A pidfd for the init, or -1 where none can be had (it is then polled for). */
+function initPidfd(state: StoredState): number {
+  try {
+    const fd = bridge().pidfdOpen(state.pid);
+    // The pid may have been reused since: the start time says whose it is.
+    if (isAlive(state.pid, state.pidStartTime)) return fd;
+    closeSync(fd);
+  } catch {
+    // gone, or no pidfd_open (before 5.3)
+  }
+  return -1;
+}
+
+/**
+ * Releases the init; resolves to the startContainer failure it reported, or
+ * "" once it has closed the fifo to exec. Waits block in poll(2) on the fifo
+ * and the init's pidfd rather than sleeping in steps. With `seeExec` it also
+ * waits until the process image has changed (for the poststart hooks).
+ */
+async function releaseInit(fifo: string, state: StoredState, seeExec: boolean): Promise<string> {
   // What the init runs while it waits: runts-init. Taken before the fifo is
   // opened, since that lets it go (and exec) at once.
-  const initExe = exeId(state.pid);
+  const initExe = seeExec ? exeId(state.pid) : null;
   // Non-blocking open: a blocking one would hang forever if init had died.
   const fd = openSync(fifo, constants.O_RDONLY | constants.O_NONBLOCK);
+  const pidfd = initPidfd(state);
+  const b = bridge();
   try {
     const one = Buffer.alloc(1);
-    let delay = 1;
     for (;;) {
       if (readSome(fd, one) === 1) break;
       // Nothing yet: init has not finished opening its end (read gives 0) or
@@ -51,20 +76,19 @@ async function releaseInit(fifo: string, state: StoredState): Promise<string> {
         if (readSome(fd, one) === 1) break;
         throw new RuntsError('cannot start a container that has stopped');
       }
-      await sleep(delay);
-      delay = Math.min(delay * 2, 20);
+      // Until a writer has come, poll(2) does not report the fifo hung up.
+      const revents = b.pollIn(pidfd >= 0 ? [fd, pidfd] : [fd], pidfd >= 0 ? WAIT_SLICE_MS : 10);
+      if ((revents[0]! & POLLHUP) !== 0 && (revents[0]! & POLLIN) === 0) await sleep(1); // closed unwritten: the init is exiting
     }
     // Released. Read to EOF: a failure message, or nothing when the exec
     // (or the init's death) closed its end.
     const chunks: Buffer[] = [];
     const buf = Buffer.alloc(START_ERROR_MAX);
-    delay = 1;
     for (;;) {
       const n = readSome(fd, buf);
       if (n === 0) break;
       if (n === null) {
-        await sleep(delay);
-        delay = Math.min(delay * 2, 20);
+        b.pollIn([fd], WAIT_SLICE_MS);
         continue;
       }
       chunks.push(Buffer.from(buf.subarray(0, n)));
@@ -75,7 +99,7 @@ async function releaseInit(fifo: string, state: StoredState): Promise<string> {
     // the process image has changed, so poststart hooks see the process run.
     if (initExe !== null) {
       const deadline = Date.now() + 2000;
-      delay = 1;
+      let delay = 1;
       while (exeId(state.pid) === initExe && isAlive(state.pid, state.pidStartTime) && Date.now() < deadline) {
         await sleep(delay);
         delay = Math.min(delay * 2, 20);
@@ -84,6 +108,7 @@ async function releaseInit(fifo: string, state: StoredState): Promise<string> {
     return '';
   } finally {
     closeSync(fd);
+    if (pidfd >= 0) closeSync(pidfd);
   }
 }
 
@@ -96,7 +121,8 @@ export async function startContainer(store: StateStore, id: string): Promise<Sto
     if (status === 'running') throw new RuntsError('cannot start an already running container');
     if (status !== 'created' || state === null) throw new RuntsError(`cannot start a container in the ${status} state`);
     const fifo = store.fifoPath(id);
-    const failure = await releaseInit(fifo, state);
+    const poststart = state.hooks?.poststart ?? [];
+    const failure = await releaseInit(fifo, state, poststart.length > 0);
     unlinkSync(fifo);
     if (failure !== '') {
       // A startContainer hook failed: the init exits without running the
@@ -104,7 +130,6 @@ export async function startContainer(store: StateStore, id: string): Promise<Sto
       await waitGone(state);
       throw new RuntsError(failure);
     }
-    const poststart = state.hooks?.poststart ?? [];
     if (poststart.length > 0) {
       const { hookBaseOf, runPoststart } = await import('../hooks/lifecycle.js');
       try {

@@ -19,6 +19,8 @@ export interface Bridge {
   mkfifo(path: string, mode: number): void;
   /** pipe2(O_CLOEXEC): [read end, write end]. */
   pipe(): [number, number];
+  /** poll(2) for POLLIN on `fds`, blocking the JS thread up to `timeoutMs` (-1: no limit); each fd's revents (POLLIN 1, POLLHUP 16...). */
+  pollIn(fds: number[], timeoutMs: number): number[];
   /**
    * cgroup v2 device rules: loads `insns` (struct bpf_insn[], host byte order)
    * as BPF_PROG_TYPE_CGROUP_DEVICE, attaches it to the cgroup directory with
