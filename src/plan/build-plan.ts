@@ -18,6 +18,7 @@ import { planMounts, type SourceKind } from './mounts.js';
 import { planNamespaces } from './namespaces.js';
 import { cleanContainerPath, isWithin } from './paths.js';
 import { planProcess } from './process.js';
+import { dropUnknownToKernel, kernelCapLast } from './capabilities.js';
 import { planRootfs, planRootfsPropagation } from './rootfs.js';
 import { MS_REC, MS_SLAVE, MS_UNBINDABLE } from './linux-constants.js';
 import { finishSeccomp, planSeccomp, type SeccompCompiler } from './seccomp.js';
@@ -59,6 +60,8 @@ export interface PlanEnv {
   debug?: (message: string) => void;
   /** Compiles linux.seccomp. Default: libseccomp through the bridge. */
   compileSeccomp?: SeccompCompiler;
+  /** The highest capability the running kernel knows. Default: /proc/sys/kernel/cap_last_cap. */
+  capLast?: number;
   /** The host's security modules (AppArmor, SELinux). Default: detectHostLsm(). */
   lsm?: HostLsm;
 }
@@ -131,6 +134,7 @@ export function buildPlan(spec: Spec, opts: PlanOptions, env: PlanEnv = {}): Ini
     problems.config(pointer('process'), 'required for create');
   } else {
     process = planProcess(spec.process, { consoleSocket: opts.consoleSocket, foreground: opts.foreground, lsm }, problems, debug);
+    process = { ...process, capabilities: dropUnknownToKernel(process.capabilities, env.capLast ?? kernelCapLast(), warn) };
     // runtime-spec: execCPUAffinity "is not applicable to the container's
     // init process"; it is checked here and used by each `runts exec`.
     planCpuAffinity(spec.process.execCPUAffinity, problems);

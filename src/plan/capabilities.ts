@@ -1,5 +1,6 @@
 // Linux capability names and numbers (<linux/capability.h>), and the
 // translation of process.capabilities into numbered sets.
+import { readFileSync } from 'node:fs';
 import type { Capabilities } from '../spec/types.js';
 import type { PlanCapabilities } from './types.js';
 import { pointer, type Problems } from './errors.js';
@@ -69,6 +70,33 @@ function suggestion(name: string): string {
 }
 
 const SETS = ['bounding', 'effective', 'permitted', 'inheritable', 'ambient'] as const;
+
+/** The highest capability the running kernel knows (/proc/sys/kernel/cap_last_cap); the table's last where unreadable. */
+export function kernelCapLast(): number {
+  try {
+    const n = Number(readFileSync('/proc/sys/kernel/cap_last_cap', 'utf8').trim());
+    if (Number.isInteger(n) && n >= 0) return n;
+  } catch {
+    // not mounted: assume this table
+  }
+  return CAPABILITY_NAMES.length - 1;
+}
+
+/**
+ * Capabilities newer than the running kernel (a config written for a newer
+ * one, e.g. CAP_CHECKPOINT_RESTORE before 5.9) cannot be granted: they are
+ * dropped from every set with one warning naming them, not a failure.
+ */
+export function dropUnknownToKernel(caps: PlanCapabilities | null, capLast: number, warn: (message: string) => void): PlanCapabilities | null {
+  if (caps === null) return null;
+  const unknown = new Set<number>();
+  for (const set of SETS) for (const n of caps[set]) if (n > capLast) unknown.add(n);
+  if (unknown.size === 0) return caps;
+  const names = [...unknown].sort((a, b) => a - b).map((n) => CAPABILITY_NAMES[n]);
+  warn(`capabilities this kernel does not know are dropped: ${names.join(', ')} (cap_last_cap is ${capLast})`);
+  const keep = (list: number[]): number[] => list.filter((n) => n <= capLast);
+  return { bounding: keep(caps.bounding), effective: keep(caps.effective), permitted: keep(caps.permitted), inheritable: keep(caps.inheritable), ambient: keep(caps.ambient) };
+}
 
 /**
  * Number every set, sorted and de-duplicated. Unknown names are errors

@@ -16,7 +16,7 @@
 // otherwise). The container's linux.personality and linux.memoryPolicy
 // apply to every exec as to its init.
 import type { Capabilities, Process, Spec } from '../spec/types.js';
-import { capabilityNumber } from './capabilities.js';
+import { capabilityNumber, dropUnknownToKernel, kernelCapLast } from './capabilities.js';
 import { PlanError, Problems, pointer } from './errors.js';
 import { EXEC_PLAN_VERSION, type ExecNamespace, type ExecPlan } from './exec-types.js';
 import type { HostLsm } from './lsm.js';
@@ -90,6 +90,8 @@ export interface ExecPlanEnv {
   debug?: (message: string) => void;
   /** Compiles the container's linux.seccomp. Default: libseccomp through the bridge. */
   compileSeccomp?: SeccompCompiler;
+  /** The highest capability the running kernel knows. Default: /proc/sys/kernel/cap_last_cap. */
+  capLast?: number;
 }
 
 /** Join order: the user namespace grants the rights to join those it owns; the mount namespace changes path lookups, so it is last. */
@@ -218,7 +220,8 @@ export function buildExecPlan(input: ExecPlanInput, env: ExecPlanEnv = {}): Exec
   }
 
   const sub = new Problems();
-  const planned = planProcess(proc, { consoleSocket: input.consoleSocket, foreground: !input.detach, lsm: input.lsm }, sub, warn);
+  const processed = planProcess(proc, { consoleSocket: input.consoleSocket, foreground: !input.detach, lsm: input.lsm }, sub, warn);
+  const planned = { ...processed, capabilities: dropUnknownToKernel(processed.capabilities, env.capLast ?? kernelCapLast(), warn) };
   const cpuAffinity = planCpuAffinity(proc.execCPUAffinity, sub);
   const noArgs = !fromFile && input.overrides.args.length === 0;
   if (noArgs) problems.messages.push('process args cannot be empty (give a command, or --process)');

@@ -2,7 +2,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { CAPABILITY_NAMES, capabilityName, capabilityNumber } from '../../src/plan/capabilities.ts';
-import { assertOnlyError, errors, plan, warnings, messages } from './plan-fixtures.ts';
+import { assertOnlyError, errors, fakeEnv, plan, warnings, messages } from './plan-fixtures.ts';
 
 // From <linux/capability.h>, written out independently of the module's table.
 const KERNEL: Record<string, number> = {
@@ -119,4 +119,18 @@ test('ambient needs permitted and inheritable: others are dropped with a debug n
   };
   assert.deepEqual(plan(edit).process.capabilities?.ambient, [5]);
   assert.deepEqual(messages(edit).debug, ['ignoring ambient capabilities not both permitted and inheritable: CAP_CHOWN, CAP_NET_RAW']);
+});
+
+test('capabilities newer than the running kernel are dropped from every set with one warning', () => {
+  const warned: string[] = [];
+  const p = plan(
+    (s) => {
+      for (const set of ['bounding', 'effective', 'permitted'] as const) s.process!.capabilities![set]!.push('CAP_CHECKPOINT_RESTORE', 'CAP_BPF');
+    },
+    {},
+    { ...fakeEnv, capLast: 38, warn: (m) => warned.push(m) },
+  );
+  assert.deepEqual(warned, ['capabilities this kernel does not know are dropped: CAP_BPF, CAP_CHECKPOINT_RESTORE (cap_last_cap is 38)']);
+  for (const set of ['bounding', 'effective', 'permitted'] as const) assert.ok(p.process.capabilities![set].every((n) => n <= 38), set);
+  assert.ok(plan((s) => s.process!.capabilities!.bounding!.push('CAP_BPF')).process.capabilities!.bounding.includes(39));
 });

@@ -208,6 +208,7 @@ export function options(over: Partial<PlanOptions> = {}): PlanOptions {
 export const fakeEnv: PlanEnv = {
   sourceKind: (p) => (p.endsWith('.file') || p.endsWith('/f') ? 'file' : 'dir'),
   lsm: { apparmor: false, selinux: false },
+  capLast: 40,
   compileSeccomp: (profile) => {
     const known = profile.rules.filter((r) => !r.syscall.startsWith('unknown'));
     return { program: new Uint8Array(8 * (known.length + 1)), unknown: profile.rules.filter((r) => !known.includes(r)).map((r) => r.syscall) };
