@@ -387,8 +387,9 @@ test('linux.sysctl: namespaced keys are set in the container; keys that would re
 
 // ---------------------------------------------------------------- next to runc
 
-test('runc side by side: fds, capabilities, NoNewPrivs and id maps match for the same bundles', { skip: !haveRunc && 'runc not installed' }, () => {
-  const script = 'ls /proc/self/fd | tr "\\n" " "; echo; grep -E "^(CapInh|CapPrm|CapEff|CapBnd|CapAmb|NoNewPrivs):" /proc/self/status; cat /proc/self/uid_map /proc/self/gid_map; id';
+test('runc side by side: fds, capabilities, NoNewPrivs, seccomp and id maps match for the same bundles', { skip: !haveRunc && 'runc not installed' }, () => {
+  const script = 'ls /proc/self/fd | tr "\\n" " "; echo; grep -E "^(CapInh|CapPrm|CapEff|CapBnd|CapAmb|NoNewPrivs|Seccomp|Seccomp_filters):" /proc/self/status; cat /proc/self/uid_map /proc/self/gid_map; id; mkdir /tmp/x; echo mkdir=$?';
+  const profile = { defaultAction: 'SCMP_ACT_ALLOW', syscalls: [{ names: ['mkdir', 'mkdirat'], action: 'SCMP_ACT_ERRNO', errnoRet: 30 }] };
   const configs: Record<string, (s: Json, bundle?: string) => void> = {
     default: () => {},
     'noNewPrivileges false': (s) => {
@@ -407,12 +408,18 @@ test('runc side by side: fds, capabilities, NoNewPrivs and id maps match for the
       s.linux.gidMappings = [{ containerID: 0, hostID: 300000, size: 65536 }];
       s.mounts = s.mounts.filter((m: Json) => m.destination !== '/sys');
     },
+    'seccomp profile': (s) => {
+      s.linux.seccomp = profile;
+    },
+    'seccomp profile, no no_new_privs, non-root': (s) => {
+      s.linux.seccomp = profile;
+      s.process.noNewPrivileges = false;
+      s.process.user = { uid: 1000, gid: 1000 };
+    },
   };
   for (const [name, edit] of Object.entries(configs)) {
     const spec = baseSpec(['sh', '-c', script]);
     edit(spec);
-    // seccomp is another concern (and its Seccomp: lines are left out above)
-    delete spec.linux.seccomp;
     const b = sb.bundle(spec);
     if (spec.linux.uidMappings) chownRootfs(sb, b, 300000);
     const ours = sb.runts(['run', '-b', b, sb.id()]);
