@@ -30,7 +30,7 @@ int connect_console_socket(const std::string& path) {
   return s.release();
 }
 
-int send_fd(int sock, int fd, const std::string& payload) {
+ssize_t send_fd(int sock, int fd, const std::string& payload) {
   struct iovec iov {};
   iov.iov_base = const_cast<char*>(payload.data());
   iov.iov_len = payload.size();
@@ -48,7 +48,7 @@ int send_fd(int sock, int fd, const std::string& payload) {
   ssize_t r;
   do r = sendmsg(sock, &msg, MSG_NOSIGNAL);
   while (r < 0 && errno == EINTR);
-  return r < 0 ? -1 : 0;
+  return r;
 }
 
 int recv_fd(int sock) {

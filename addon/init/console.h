@@ -18,8 +18,9 @@ void setup_terminal(const PlanProcess& proc, int console_sock);
 // console socket. Throws StepError("connect console socket", path, ...).
 int connect_console_socket(const std::string& path);
 
-// Sends exactly one fd with `payload` as the data; -1 with errno on failure.
-int send_fd(int sock, int fd, const std::string& payload);
+// Sends exactly one fd with `payload` as the data (SCM_RIGHTS, one sendmsg);
+// the bytes sent, or -1 with errno on failure.
+ssize_t send_fd(int sock, int fd, const std::string& payload);
 // Receives one fd (close-on-exec); -1 with errno on failure, EPROTO when the
 // message carried no fd.
 int recv_fd(int sock);

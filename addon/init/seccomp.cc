@@ -15,6 +15,7 @@
 
 #include "../common/errors.h"
 #include "../common/fd.h"
+#include "console.h"
 #include "sync.h"
 
 namespace runts::init {
@@ -64,21 +65,7 @@ void send_to_agent(const PlanSeccomp::Listener& listener, int conn, int fd, pid_
 
   // The fd travels with the first bytes; the rest (if the socket buffer
   // took only part) follows in plain sends.
-  iovec iov{text.data(), text.size()};
-  alignas(cmsghdr) char control[CMSG_SPACE(sizeof(int))] = {};
-  msghdr msg{};
-  msg.msg_iov = &iov;
-  msg.msg_iovlen = 1;
-  msg.msg_control = control;
-  msg.msg_controllen = sizeof control;
-  cmsghdr* c = CMSG_FIRSTHDR(&msg);
-  c->cmsg_level = SOL_SOCKET;
-  c->cmsg_type = SCM_RIGHTS;
-  c->cmsg_len = CMSG_LEN(sizeof(int));
-  memcpy(CMSG_DATA(c), &fd, sizeof(int));
-  ssize_t w;
-  do w = sendmsg(sock.get(), &msg, MSG_NOSIGNAL);
-  while (w < 0 && errno == EINTR);
+  ssize_t w = send_fd(sock.get(), fd, text);
   if (w < 0) fail("seccomp agent", listener.path);
   size_t sent = static_cast<size_t>(w);
   while (sent < text.size()) {

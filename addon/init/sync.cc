@@ -11,6 +11,7 @@
 #include <nlohmann/json.hpp>
 
 #include "../common/errors.h"
+#include "console.h"
 
 namespace runts::init {
 
@@ -48,22 +49,7 @@ static ssize_t recv_msg(int fd, std::string& out, int* passed = nullptr) {
 }
 
 bool send_with_fd(int fd, const std::string& text, int passed) {
-  iovec iov{const_cast<char*>(text.data()), text.size()};
-  alignas(cmsghdr) char control[CMSG_SPACE(sizeof(int))] = {};
-  msghdr msg{};
-  msg.msg_iov = &iov;
-  msg.msg_iovlen = 1;
-  msg.msg_control = control;
-  msg.msg_controllen = sizeof control;
-  cmsghdr* c = CMSG_FIRSTHDR(&msg);
-  c->cmsg_level = SOL_SOCKET;
-  c->cmsg_type = SCM_RIGHTS;
-  c->cmsg_len = CMSG_LEN(sizeof(int));
-  memcpy(CMSG_DATA(c), &passed, sizeof(int));
-  ssize_t w;
-  do w = sendmsg(fd, &msg, MSG_NOSIGNAL);
-  while (w < 0 && errno == EINTR);
-  return w == static_cast<ssize_t>(text.size());
+  return send_fd(fd, passed, text) == static_cast<ssize_t>(text.size());
 }
 
 bool wait_word(int fd, const char* word) {
