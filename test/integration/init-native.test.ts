@@ -17,6 +17,7 @@ import {
   readdirSync,
   readFileSync,
   readSync,
+  rmdirSync,
   rmSync,
   symlinkSync,
   writeFileSync,
@@ -532,6 +533,28 @@ describe('runts-init', { skip: SKIP, timeout: 120_000 }, () => {
       const r = await runToEnd(plan);
       assert.equal(r.code, 0, r.stderr);
       assert.deepEqual(r.stdout.trim().split('\n'), ['3', 'ro', 'pids-ok'], `cgroupns=${cgroupns}`);
+    }
+  });
+
+  test('cgroups: the init is cloned into a cgroup v2 directory (CLONE_INTO_CGROUP), or placed by pid; runts-init stays out', async () => {
+    // The hybrid host's unified tree is a real cgroup2 mount; a pure v2 host
+    // has it at /sys/fs/cgroup. Directories are made below our own cgroup.
+    // Without cgroupProcs, only the clone itself can have put the init there.
+    const mount = ['/sys/fs/cgroup/unified', '/sys/fs/cgroup'].find((m) => existsSync(join(m, 'cgroup.procs')) && existsSync(join(m, 'cgroup.controllers')));
+    const own = /^0::(.*)$/m.exec(readFileSync('/proc/self/cgroup', 'utf8'))?.[1];
+    if (mount === undefined || own === undefined) return; // no cgroup2 mount here
+    const dirs = ['clone', 'write'].map((k) => join(mount, own, `it-${process.pid}-${k}`));
+    for (const d of dirs) mkdirSync(d);
+    try {
+      const show = ['sh', '-c', 'grep "^0::" /proc/self/cgroup'];
+      let r = await runToEnd(basePlan(s, show, (p) => (p.cloneIntoCgroup = dirs[0]!)));
+      assert.equal(r.code, 0, r.stderr);
+      assert.equal(r.stdout.trim(), `0::${join(own, `it-${process.pid}-clone`)}`);
+      r = await runToEnd(basePlan(s, show, (p) => (p.cgroupProcs = [join(dirs[1]!, 'cgroup.procs')])));
+      assert.equal(r.code, 0, r.stderr);
+      assert.equal(r.stdout.trim(), `0::${join(own, `it-${process.pid}-write`)}`);
+    } finally {
+      for (const d of dirs) rmdirSync(d);
     }
   });
 
