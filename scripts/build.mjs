@@ -4,10 +4,11 @@
 // The output is CommonJS (dist/package.json says so): Node 20 starts a CJS
 // program about 5 ms sooner than an ESM one, whose loader is set up and
 // resolves every chunk asynchronously. esbuild cannot split CJS, so the split
-// is made here: each command's implementation (the modules src/cli/commands
-// import() when they run) is bundled on its own as dist/lib/<name>.js, and so
-// is pino; runts.js require()s them when the command runs. `runts state`
-// thus loads runts.js alone, and `create` never parses the code of `events`.
+// is made here: the CLI is dist/lib/main.js, each command's implementation
+// (the modules src/cli/commands import() when they run) is bundled on its
+// own as dist/lib/<name>.js, and so is pino; they are loaded when needed,
+// with V8's code cache. `runts state` thus loads main.js alone, and `create`
+// never parses the code of `events`. dist/runts.js only loads main.js.
 import { build } from 'esbuild';
 import { chmodSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { basename, dirname, resolve } from 'node:path';
@@ -28,31 +29,33 @@ const libs = new Map();
 // A dynamic import() of an implementation module by a command, or of pino,
 // becomes loadLib() of its own bundle (src/cli/lib-loader.ts: a require()
 // that uses the bundle's V8 code cache); supported['dynamic-import'] = false
-// makes esbuild call it synchronously inside a resolved promise.
+// makes esbuild call it synchronously inside a resolved promise. Every
+// bundle lives in dist/lib, so the bundles' own directory is where to look.
+// The CLI's build (collect) records which command modules to bundle next.
 const LOADER = resolve('src/cli/lib-loader.ts');
-const splitPlugin = {
+const splitPlugin = (collect) => ({
   name: 'runts-split',
   setup(b) {
-    const fromLib = resolve(b.initialOptions.outdir) === resolve(LIB);
-    const lib = (name) => ({ path: name, namespace: 'runts-lib', pluginData: { fromLib } });
+    const lib = (name) => ({ path: name, namespace: 'runts-lib' });
     b.onResolve({ filter: /^pino$/ }, (args) => (args.kind === 'dynamic-import' ? lib('pino') : undefined));
     b.onResolve({ filter: /^\.\.\/\.\.\/[a-z-]+\/[a-z-]+\.js$/ }, (args) => {
-      if (fromLib || args.kind !== 'dynamic-import' || !args.importer.includes('/src/cli/commands/')) return undefined;
+      if (!collect || args.kind !== 'dynamic-import' || !args.importer.includes('/src/cli/commands/')) return undefined;
       const source = resolve(dirname(args.importer), args.path).replace(/\.js$/, '.ts');
       const name = basename(source, '.ts');
       for (const [other, n] of libs) {
         if (n === name && other !== source) throw new Error(`build: two command modules named ${name}: ${other}, ${source}`);
       }
+      if (name === 'main' || name === 'pino') throw new Error(`build: a command module may not be named ${name}`);
       libs.set(source, name);
       return lib(name);
     });
     b.onLoad({ filter: /.*/, namespace: 'runts-lib' }, (args) => ({
-      contents: `const { loadLib } = require(${JSON.stringify(LOADER)});\nmodule.exports = loadLib(${args.pluginData.fromLib ? '__dirname' : 'require("node:path").join(__dirname, "lib")'}, ${JSON.stringify(args.path)});\n`,
+      contents: `const { loadLib } = require(${JSON.stringify(LOADER)});\nmodule.exports = loadLib(__dirname, ${JSON.stringify(args.path)});\n`,
       loader: 'js',
       resolveDir: dirname(LOADER),
     }));
   },
-};
+});
 
 const common = {
   bundle: true,
@@ -67,25 +70,23 @@ const common = {
   },
   legalComments: 'none',
   logLevel: 'warning',
-  plugins: [splitPlugin],
 };
 
-await build({
-  ...common,
-  entryPoints: { runts: 'src/runts.ts' },
-  outdir: OUT,
-  banner: { js: '#!/usr/bin/env node' },
-});
+await build({ ...common, entryPoints: { main: 'src/runts.ts' }, outdir: LIB, plugins: [splitPlugin(true)] });
 await build({
   ...common,
   entryPoints: { ...Object.fromEntries([...libs].map(([source, name]) => [name, source])), pino: 'node_modules/pino/pino.js' },
   outdir: LIB,
+  plugins: [splitPlugin(false)],
 });
+// dist/runts.js, the program: a few lines that load dist/lib/main.js.
+await build({ ...common, entryPoints: { runts: 'src/boot.ts' }, outdir: OUT, banner: { js: '#!/usr/bin/env node' } });
 // The package is ESM ("type": "module"); what is in dist/ is not.
 writeFileSync(`${OUT}/package.json`, '{ "type": "commonjs" }\n');
 // Each bundle's V8 code cache (src/cli/lib-loader.ts reads it), made by
 // compiling and loading the bundle once, as runts will.
-const caches = spawnSync(process.execPath, ['scripts/code-cache.cjs', LIB], { stdio: 'inherit' });
+// main.js is compiled only: running it would run the CLI.
+const caches = spawnSync(process.execPath, ['scripts/code-cache.cjs', LIB, 'main.js'], { stdio: 'inherit' });
 if (caches.status !== 0) process.exit(caches.status ?? 1);
 chmodSync(`${OUT}/runts.js`, 0o755);
 if (!existsSync(`${OUT}/runts-init`)) {
