@@ -5,6 +5,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { EXEC_PLAN_VERSION } from '../../src/plan/exec-types.ts';
 import { buildExecPlan, EXEC_NAMESPACE_ORDER, mergeEnv, NO_OVERRIDES, PlanError, type ExecOverrides, type ExecPlanInput } from '../../src/plan/exec-plan.ts';
+import { execErrors, execInputFor } from './exec-fixtures.ts';
 import { cgroupMounts, cgroupProcsToJoin, parseProcCgroup } from '../../src/container/exec-cgroups.ts';
 import { validateProcess } from '../../src/spec/validate.ts';
 import type { Process, Spec } from '../../src/spec/types.ts';
@@ -34,32 +35,11 @@ function spec(edit: (s: Spec) => void = () => {}): Spec {
 }
 
 function input(over: Partial<ExecOverrides> = {}, rest: Partial<ExecPlanInput> = {}): ExecPlanInput {
-  return {
-    id: 'c1',
-    init: { pid: 4242, startTime: '123456' },
-    spec: spec(),
-    processFile: null,
-    overrides: { ...NO_OVERRIDES, args: ['echo', 'hi'], ...over },
-    consoleSocket: null,
-    detach: false,
-    preserveFds: 0,
-    cgroupProcs: [],
-    lsm: { apparmor: false, selinux: false },
-    bundle: '/bundles/c1',
-    status: 'running',
-    ...rest,
-  };
+  const base = execInputFor(spec(), ['echo', 'hi'], { init: { pid: 4242, startTime: '123456' }, ...rest });
+  return { ...base, overrides: { ...base.overrides, ...over }, ...rest };
 }
 
-function problems(i: ExecPlanInput): string[] {
-  try {
-    buildExecPlan(i);
-  } catch (e) {
-    assert.ok(e instanceof PlanError, String(e));
-    return e.errors;
-  }
-  assert.fail('expected a PlanError');
-}
+const problems = execErrors;
 
 test('the config\'s process with the command replaced; the init pinned by pid and start time', () => {
   const p = buildExecPlan(input());

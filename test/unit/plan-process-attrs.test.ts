@@ -7,7 +7,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { parseIdList } from '../../src/plan/id-list.ts';
 import { detectHostLsm, labelMounts } from '../../src/plan/lsm.ts';
-import { buildExecPlan, NO_OVERRIDES, PlanError, type ExecPlanInput } from '../../src/plan/exec-plan.ts';
+import { buildExecPlan, NO_OVERRIDES, type ExecPlanInput } from '../../src/plan/exec-plan.ts';
+import { execErrors, execInputFor } from './exec-fixtures.ts';
 import { buildFeatures } from '../../src/features/features.ts';
 import type { Spec } from '../../src/spec/types.ts';
 import { errors, fakeEnv, messages, plan } from './plan-fixtures.ts';
@@ -188,32 +189,10 @@ function execSpec(edit: (s: Spec) => void = () => {}): Spec {
 }
 
 function execInput(rest: Partial<ExecPlanInput> = {}): ExecPlanInput {
-  return {
-    id: 'c1',
-    init: { pid: 42, startTime: '1' },
-    spec: execSpec(),
-    processFile: null,
-    overrides: { ...NO_OVERRIDES, args: ['true'] },
-    consoleSocket: null,
-    detach: false,
-    preserveFds: 0,
-    cgroupProcs: [],
-    bundle: '/bundles/c1',
-    status: 'running',
-    lsm: { apparmor: false, selinux: false },
-    ...rest,
-  };
+  return execInputFor(execSpec(), ['true'], rest);
 }
 
-function execProblems(i: ExecPlanInput): string[] {
-  try {
-    buildExecPlan(i);
-  } catch (e) {
-    assert.ok(e instanceof PlanError, String(e));
-    return e.errors;
-  }
-  assert.fail('expected a PlanError');
-}
+const execProblems = execErrors;
 
 test('exec: the container\'s personality and memory policy, the process\'s scheduling and affinity', () => {
   const spec = execSpec((s) => {
