@@ -37,7 +37,7 @@ bool read_frame(int fd, std::string& body, std::string& err) {
     return false;
   }
   if (r < 4) {
-    err = "EOF before a complete frame";
+    err = r == 0 ? std::string(kCleanEof) : std::string("EOF before a complete frame");
     return false;
   }
   uint32_t len = uint32_t(hdr[0]) | uint32_t(hdr[1]) << 8 | uint32_t(hdr[2]) << 16 | uint32_t(hdr[3]) << 24;

@@ -38,8 +38,12 @@ inline constexpr Row kTable[] = {
 // nullptr: the caller then fails with "protocol: unexpected message <type> in <phase>".
 const char* advance(const std::string& phase, const std::string& type);
 
+// read_frame's `err` when the peer closed before sending any byte.
+inline constexpr const char* kCleanEof = "EOF";
+
 // Reads one whole frame (blocking, EINTR-safe). Returns false with `err` set
-// ("EOF before a frame", "frame of N bytes exceeds ...", or errno text).
+// (kCleanEof, "EOF before a complete frame", "frame of N bytes exceeds ...",
+// or errno text).
 bool read_frame(int fd, std::string& body, std::string& err);
 
 // Writes one frame; never raises SIGPIPE. Returns false and sets errno on failure.

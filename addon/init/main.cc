@@ -76,7 +76,12 @@ void close_inherited(int first, int channel) {
 // The first frame: "plan" (create) or "exec", as the protocol table allows.
 json read_first_frame(int channel, std::string& type) {
   std::string body, err;
-  if (!protocol::read_frame(channel, body, err)) fail("protocol", "", EPROTO, err);
+  if (!protocol::read_frame(channel, body, err)) {
+    // runts started us ahead of its plan and then gave up (e.g. an invalid
+    // config): nothing was done, nothing to say.
+    if (err == protocol::kCleanEof) _exit(0);
+    fail("protocol", "", EPROTO, err);
+  }
   json j = json::parse(body, nullptr, false);
   if (j.is_discarded() || !j.is_object()) fail("protocol", "", EPROTO, "frame is not a JSON object");
   auto t = j.find("type");

@@ -12,7 +12,7 @@ import type { CgroupManager } from '../cgroups/manager.js';
 import { RuntsError } from './errors.js';
 import { writeFileAtomic } from './files.js';
 import { cgroupProcsFiles, removeCgroups, setUpCgroups } from './cgroups.js';
-import { runInit, type InitHandle } from './init-runner.js';
+import { runInit, spawnInit, type InitHandle, type SpawnedInit } from './init-runner.js';
 import { readProcStat } from './proc.js';
 import { signalContainer, waitGone } from './signal-process.js';
 import { SPEC_VERSION, StateStore, validateId, type StoredState } from './state-store.js';
@@ -69,6 +69,25 @@ export async function createContainer(store: StateStore, opts: CreateOptions): P
   validateId(opts.id);
   const bundle = resolve(opts.bundle);
   checkBundle(bundle);
+  // runts-init starts (exec, sealed re-exec) while the plan is built; it
+  // exits without a word if runts gives up before sending it.
+  const spawned = Number.isInteger(opts.preserveFds) && opts.preserveFds >= 0 ? spawnInit(opts.preserveFds) : null;
+  const talking = { started: false };
+  try {
+    return await createFrom(store, opts, bundle, spawned, talking);
+  } catch (e) {
+    if (spawned && !talking.started) await spawned.abort();
+    throw e;
+  }
+}
+
+async function createFrom(
+  store: StateStore,
+  opts: CreateOptions,
+  bundle: string,
+  spawned: SpawnedInit | null,
+  talking: { started: boolean },
+): Promise<Created> {
   const spec = loadSpec(bundle);
   const terminal = spec.process?.terminal === true;
   if (opts.consoleSocket !== null && !terminal) {
@@ -110,7 +129,8 @@ export async function createContainer(store: StateStore, opts: CreateOptions): P
       cgroupProcs: saved ? cgroupProcsFiles(saved) : [],
       cloneIntoCgroup: saved?.version === 2 ? (Object.values(saved.paths)[0] ?? null) : null,
     };
-    init = await runInit(placed, { onHooks: (pid) => runCreateHooks(hookBase, hooks, pid, opts.log) });
+    talking.started = true;
+    init = await runInit(placed, { onHooks: (pid) => runCreateHooks(hookBase, hooks, pid, opts.log) }, spawned ?? spawnInit(placed.preserveFds));
     const stat = readProcStat(init.pid);
     if (!stat) throw new RuntsError(`container init (pid ${init.pid}) exited during create`);
     state = {

@@ -17,6 +17,7 @@ import { cgroupProcsFiles } from './cgroups.js';
 import { cgroupProcsForInit } from './exec-cgroups.js';
 import { subCgroupProcs } from './exec-subcgroup.js';
 import { runExec, type ExecHandle } from './exec-runner.js';
+import { spawnInit } from './init-runner.js';
 import { writeFileAtomic } from './files.js';
 import { detectHostLsm } from '../plan/lsm.js';
 import { readProcStat } from './proc.js';
@@ -79,6 +80,10 @@ async function start(store: StateStore, opts: ExecOptions): Promise<ExecHandle> 
   }
 
   const release = store.lock(opts.id);
+  // runts-init starts (exec, sealed re-exec) while the plan is built; it
+  // exits without a word if runts gives up before sending it.
+  const spawned = Number.isInteger(opts.preserveFds) && opts.preserveFds >= 0 ? spawnInit(opts.preserveFds) : null;
+  let talking = false;
   try {
     const state = store.read(opts.id);
     const status = store.status(state);
@@ -112,12 +117,16 @@ async function start(store: StateStore, opts: ExecOptions): Promise<ExecHandle> 
     );
     opts.log.debug('exec plan built', { id: opts.id, args: plan.process.args, namespaces: plan.namespaces.map((n) => n.type), cgroups: plan.cgroupProcs });
     try {
-      return await runExec(plan);
+      talking = true;
+      return await runExec(plan, spawned ?? undefined);
     } catch (e) {
       // The init may have gone between the status check and the setns.
       if (store.status(state) === 'stopped') throw new RuntsError('cannot exec in a stopped container');
       throw e;
     }
+  } catch (e) {
+    if (spawned && !talking) await spawned.abort();
+    throw e;
   } finally {
     release();
   }

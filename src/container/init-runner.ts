@@ -42,16 +42,24 @@ export interface RunInitOptions {
   onHooks?: (pid: number) => Promise<void>;
 }
 
-export function runInit(plan: InitPlan, opts: RunInitOptions = {}): Promise<InitHandle> {
-  return converse({ type: 'plan', plan }, plan.preserveFds, opts);
+export function runInit(plan: InitPlan, opts: RunInitOptions = {}, spawned: SpawnedInit = spawnInit(plan.preserveFds)): Promise<InitHandle> {
+  return spawned.talk({ type: 'plan', plan }, opts);
+}
+
+/** runts-init started, its conversation not begun yet. */
+export interface SpawnedInit {
+  /** Opens the conversation with `first` (a create or an exec plan); settles on "created" (the new process's host pid) or "error". */
+  talk(first: PlanMessage | ExecMessage, opts?: RunInitOptions): Promise<InitHandle>;
+  /** Ends it before `talk`: runts-init reads EOF, exits without a word; resolves once it has. */
+  abort(): Promise<void>;
 }
 
 /**
- * Spawns runts-init with the caller's stdio and `preserveFds` fds after it,
- * opens the conversation with `first` (a create or an exec plan) and settles
- * on "created" (the new process's host pid) or "error".
+ * Spawns runts-init with the caller's stdio and `preserveFds` fds after it.
+ * It waits for its first frame: spawning it before the plan is built lets
+ * its own start (exec, sealed re-exec) overlap with the planning.
  */
-export function converse(first: PlanMessage | ExecMessage, preserveFds: number, opts: RunInitOptions = {}): Promise<InitHandle> {
+export function spawnInit(preserveFds: number): SpawnedInit {
   const channelFd = 3 + preserveFds;
   const preserved = Array.from({ length: preserveFds }, (_, i) => 3 + i);
   const child = spawn(initBinary(), [], {
@@ -60,7 +68,30 @@ export function converse(first: PlanMessage | ExecMessage, preserveFds: number, 
   });
   const exited = new Promise<InitExit>((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })));
   const channel = child.stdio[channelFd] as Duplex;
+  let spawnError: Error | null = null;
+  child.once('error', (e) => (spawnError = e));
+  return {
+    talk: (first, opts = {}) => talk(child, channel, exited, () => spawnError, first, opts),
+    abort: async () => {
+      channel.destroy();
+      if (spawnError === null && child.exitCode === null && child.signalCode === null) await exited;
+    },
+  };
+}
 
+/** Spawns runts-init and talks to it at once (see spawnInit, SpawnedInit.talk). */
+export function converse(first: PlanMessage | ExecMessage, preserveFds: number, opts: RunInitOptions = {}): Promise<InitHandle> {
+  return spawnInit(preserveFds).talk(first, opts);
+}
+
+function talk(
+  child: ChildProcess,
+  channel: Duplex,
+  exited: Promise<InitExit>,
+  spawnError: () => Error | null,
+  first: PlanMessage | ExecMessage,
+  opts: RunInitOptions,
+): Promise<InitHandle> {
   return new Promise<InitHandle>((resolve, reject) => {
     let phase: Phase = 'start';
     let pending: Buffer = Buffer.alloc(0);
@@ -73,7 +104,13 @@ export function converse(first: PlanMessage | ExecMessage, preserveFds: number, 
       channel.removeAllListeners('data');
       fn();
     };
-    child.once('error', (e) => settle(() => reject(new RuntsError(`runts-init: spawn ${initBinary()}: ${e.message}`))));
+    const failedSpawn = (e: Error): void => settle(() => reject(new RuntsError(`runts-init: spawn ${initBinary()}: ${e.message}`)));
+    const early = spawnError();
+    if (early) {
+      failedSpawn(early);
+      return;
+    }
+    child.once('error', failedSpawn);
     channel.on('data', (chunk: Buffer) => {
       try {
         const { messages, rest } = decodeFrames(Buffer.concat([pending, chunk]));
