@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { spawnSync } from 'node:child_process';
-import { baseSpec, cleanEnv, RUNTS, Sandbox, waitFor } from './helpers.ts';
+import { baseSpec, cleanEnv, RUNTS, Sandbox, strayInits, waitFor } from './helpers.ts';
 
 let sb: Sandbox;
 before(() => {
@@ -127,6 +127,21 @@ describe('create / start / kill / delete', () => {
     assert.equal(r.stderr, 'runts: unknown signal "SIGFOO"\n');
     r = sb.runts(['create', '-b', b, 'bad/id']);
     assert.equal(r.stderr, 'runts: invalid container ID format\n');
+  });
+
+  test('a config refused while runts-init is already starting: only runts\' message, no runts-init left, no state', () => {
+    const spec = baseSpec(['true']);
+    spec.process.capabilities.bounding.push('CAP_TEST');
+    const b = sb.bundle(spec);
+    const before = strayInits();
+    for (const cmd of [['create', '-b', b], ['run', '-b', b]]) {
+      const id = sb.id();
+      const r = sb.runts([...cmd, id]);
+      assert.equal(r.status, 1, cmd[0]);
+      assert.equal(r.stderr, 'runts: config.json: /process/capabilities/bounding/3: unknown capability "CAP_TEST"\n', cmd[0]);
+      assert.equal(sb.runts(['state', id]).status, 1);
+    }
+    assert.deepEqual(strayInits().filter((p) => !before.includes(p)), []);
   });
 
   test('delete of a created container kills it; --force kills a running one', async () => {
