@@ -1,9 +1,11 @@
 // `create`: validate, plan, spawn runts-init, record the state. On any
 // failure nothing is left behind: no state dir, no fifo, no process.
 import { lstatSync, statSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import { loadSpec } from '../spec/load.js';
 import { buildPlan } from '../plan/build-plan.js';
+import { cachedCompiler, SECCOMP_CACHE_DIR } from '../seccomp/cache.js';
+import { compileSeccomp } from '../seccomp/compile.js';
 import { planHooks } from '../plan/hooks.js';
 import { runCreateHooks, runPoststop, storedHooks } from '../hooks/lifecycle.js';
 import type { HookStateBase } from '../hooks/state.js';
@@ -105,7 +107,11 @@ async function createFrom(
     noNewKeyring: opts.noNewKeyring,
     preserveFds: opts.preserveFds,
     foreground: opts.foreground,
-  }, { warn: (m) => opts.log.warn(m), debug: (m) => opts.log.debug(m) });
+  }, {
+    warn: (m) => opts.log.warn(m),
+    debug: (m) => opts.log.debug(m),
+    compileSeccomp: cachedCompiler(join(store.root, SECCOMP_CACHE_DIR), compileSeccomp),
+  });
   checkRootfs(plan.rootfs);
   opts.log.debug('plan built', { id: opts.id, mounts: plan.mounts.length, namespaces: plan.namespaces.map((n) => n.type) });
 

@@ -4,7 +4,7 @@
 // namespaces, cgroups and root and starts the process. Every failure is
 // reported as runc reports it: "exec failed: <reason>", exit status 255.
 import { readFileSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import { constants } from 'node:os';
 import { forwardSignals } from './forward-signals.js';
 import type { Process } from '../spec/types.js';
@@ -18,6 +18,8 @@ import { cgroupProcsForInit } from './exec-cgroups.js';
 import { subCgroupProcs } from './exec-subcgroup.js';
 import { runExec, type ExecHandle } from './exec-runner.js';
 import { spawnInit } from './init-runner.js';
+import { cachedCompiler, SECCOMP_CACHE_DIR } from '../seccomp/cache.js';
+import { compileSeccomp } from '../seccomp/compile.js';
 import { writeFileAtomic } from './files.js';
 import { detectHostLsm } from '../plan/lsm.js';
 import { readProcStat } from './proc.js';
@@ -113,7 +115,11 @@ async function start(store: StateStore, opts: ExecOptions): Promise<ExecHandle> 
         status,
       },
       // What the config's own process says was already warned about at create.
-      { warn: (m) => (processFile === null ? opts.log.debug(m) : opts.log.warn(m)), debug: (m) => opts.log.debug(m) },
+      {
+        warn: (m) => (processFile === null ? opts.log.debug(m) : opts.log.warn(m)),
+        debug: (m) => opts.log.debug(m),
+        compileSeccomp: cachedCompiler(join(store.root, SECCOMP_CACHE_DIR), compileSeccomp),
+      },
     );
     opts.log.debug('exec plan built', { id: opts.id, args: plan.process.args, namespaces: plan.namespaces.map((n) => n.type), cgroups: plan.cgroupProcs });
     try {

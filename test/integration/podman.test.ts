@@ -19,6 +19,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { cleanEnv, RUNTS, waitFor } from './helpers.ts';
 import { rootfsTarball } from './oci-image.ts';
+import { SECCOMP_CACHE_DIR } from '../../src/seccomp/cache.ts';
 
 const have = (cmd: string): boolean => spawnSync('sh', ['-c', `command -v ${cmd}`], { stdio: 'ignore' }).status === 0;
 const skip = !existsSync(RUNTS) ? 'dist/runts.js is not built' : !have('podman') || !have('conmon') ? 'podman or conmon is not installed (apt-get install podman conmon)' : false;
@@ -69,7 +70,8 @@ function podmanTty(args: string[]): SpawnSyncReturns<string> {
   return spawnSync('script', ['-qec', cmd, '/dev/null'], { env: cleanEnv(), encoding: 'utf8', timeout: 60_000 });
 }
 
-const runtsIds = (): string[] => (existsSync(RUNTS_ROOT) ? readdirSync(RUNTS_ROOT) : []);
+// Containers in runts' state root (not its compiled seccomp profile cache).
+const runtsIds = (): string[] => (existsSync(RUNTS_ROOT) ? readdirSync(RUNTS_ROOT).filter((n) => n !== SECCOMP_CACHE_DIR) : []);
 const inspect = (n: string, format: string): string => must(['inspect', '--format', format, n]).trim();
 
 function cleanup(): void {

@@ -7,9 +7,10 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { baseSpec, Sandbox, waitFor, type Json } from './helpers.ts';
+import { SECCOMP_CACHE_DIR } from '../../src/seccomp/cache.ts';
 
 const haveRunc = spawnSync('runc', ['--version']).status === 0;
 const AGENT = join(import.meta.dirname, 'seccomp-agent.py');
@@ -159,6 +160,25 @@ test('an allow-list profile shaped like Docker\'s default (defaultAction ERRNO, 
   }
 });
 
+test('a compiled profile is cached in the state root and used again; a damaged entry is compiled afresh', () => {
+  const profile = { defaultAction: 'SCMP_ACT_ALLOW', syscalls: [{ names: ['mkdir', 'mkdirat', 'cache_test_unknown'], action: 'SCMP_ACT_ERRNO' }] };
+  const b = sb.bundle(withSeccomp(['sh', '-c', 'mkdir /tmp/x; echo mkdir=$?'], profile));
+  const dir = join(sb.root, SECCOMP_CACHE_DIR);
+  const before = existsSync(dir) ? readdirSync(dir) : [];
+  let r = sb.runts(['--debug', 'run', '-b', b, sb.id()]);
+  assert.equal(r.stdout, 'mkdir=1\n', r.stderr);
+  const added = readdirSync(dir).filter((n) => !before.includes(n));
+  assert.equal(added.length, 1);
+  // A hit: the same filter, the same debug note about the unknown name.
+  r = sb.runts(['--debug', 'run', '-b', b, sb.id()]);
+  assert.equal(r.stdout, 'mkdir=1\n', r.stderr);
+  assert.match(r.stderr, /unknown syscall \\"cache_test_unknown\\" skipped/);
+  writeFileSync(join(dir, added[0]!), 'not json');
+  r = sb.runts(['run', '-b', b, sb.id()]);
+  assert.equal(r.stdout, 'mkdir=1\n', r.stderr);
+  assert.match(readFileSync(join(dir, added[0]!), 'utf8'), /^\{"program":/);
+});
+
 test('unknown syscall names are skipped (--debug says so), SECCOMP_FILTER_FLAG_LOG is taken', () => {
   const spec = withSeccomp(['true'], {
     defaultAction: 'SCMP_ACT_ALLOW',
@@ -170,8 +190,9 @@ test('unknown syscall names are skipped (--debug says so), SECCOMP_FILTER_FLAG_L
   assert.match(r.stderr, /seccomp: unknown syscall \\"no_such_syscall\\" skipped/);
 });
 
+/** What the state root holds besides the compiled-profile cache. */
 function leftovers(): string[] {
-  return existsSync(sb.root) ? readdirSync(sb.root) : [];
+  return existsSync(sb.root) ? readdirSync(sb.root).filter((n) => n !== SECCOMP_CACHE_DIR) : [];
 }
 
 test('bad profiles are refused naming the field, before anything is made', () => {
