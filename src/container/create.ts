@@ -28,6 +28,8 @@ export interface CreateOptions {
   /** runts stays the parent of the container (foreground `run`). */
   foreground: boolean;
   log: Logger;
+  /** fds for the container process's stdin, stdout and stderr (the shim's pipes); default: runts' own. */
+  stdio?: readonly [number, number, number];
 }
 
 export interface Created {
@@ -110,7 +112,7 @@ export async function createContainer(store: StateStore, opts: CreateOptions): P
       cgroupProcs: saved ? cgroupProcsFiles(saved) : [],
       cloneIntoCgroup: saved?.version === 2 ? (Object.values(saved.paths)[0] ?? null) : null,
     };
-    init = await runInit(placed, { onHooks: (pid) => runCreateHooks(hookBase, hooks, pid, opts.log) });
+    init = await runInit(placed, { onHooks: (pid) => runCreateHooks(hookBase, hooks, pid, opts.log), ...(opts.stdio ? { stdio: opts.stdio } : {}) });
     const stat = readProcStat(init.pid);
     if (!stat) throw new RuntsError(`container init (pid ${init.pid}) exited during create`);
     state = {

@@ -7,6 +7,6 @@ import { converse, type InitHandle } from './init-runner.js';
 /** runts-init exits once the process runs (detached), or with its status (foreground). */
 export type ExecHandle = InitHandle;
 
-export function runExec(plan: ExecPlan): Promise<ExecHandle> {
-  return converse({ type: 'exec', plan }, plan.preserveFds);
+export function runExec(plan: ExecPlan, stdio?: readonly [number, number, number]): Promise<ExecHandle> {
+  return converse({ type: 'exec', plan }, plan.preserveFds, stdio ? { stdio } : {});
 }

@@ -40,6 +40,8 @@ export interface ExecOptions {
   /** --cgroup values: sub-cgroups of the container's cgroups to run in ([] for the container's own). */
   cgroups: string[];
   log: Logger;
+  /** fds for the process's stdin, stdout and stderr (the shim's pipes); default: runts' own. */
+  stdio?: readonly [number, number, number];
 }
 
 
@@ -112,7 +114,7 @@ async function start(store: StateStore, opts: ExecOptions): Promise<ExecHandle> 
     );
     opts.log.debug('exec plan built', { id: opts.id, args: plan.process.args, namespaces: plan.namespaces.map((n) => n.type), cgroups: plan.cgroupProcs });
     try {
-      return await runExec(plan);
+      return await runExec(plan, opts.stdio);
     } catch (e) {
       // The init may have gone between the status check and the setns.
       if (store.status(state) === 'stopped') throw new RuntsError('cannot exec in a stopped container');

@@ -40,6 +40,8 @@ export interface RunInitOptions {
    * container init and exits, and runInit rejects with this error.
    */
   onHooks?: (pid: number) => Promise<void>;
+  /** fds for the new process's stdin, stdout and stderr; default: this process's own. */
+  stdio?: readonly [number, number, number];
 }
 
 export function runInit(plan: InitPlan, opts: RunInitOptions = {}): Promise<InitHandle> {
@@ -47,7 +49,7 @@ export function runInit(plan: InitPlan, opts: RunInitOptions = {}): Promise<Init
 }
 
 /**
- * Spawns runts-init with the caller's stdio and `preserveFds` fds after it,
+ * Spawns runts-init with the caller's stdio (or opts.stdio) and `preserveFds` fds after it,
  * opens the conversation with `first` (a create or an exec plan) and settles
  * on "created" (the new process's host pid) or "error".
  */
@@ -55,7 +57,7 @@ export function converse(first: PlanMessage | ExecMessage, preserveFds: number, 
   const channelFd = 3 + preserveFds;
   const preserved = Array.from({ length: preserveFds }, (_, i) => 3 + i);
   const child = spawn(initBinary(), [], {
-    stdio: ['inherit', 'inherit', 'inherit', ...preserved, 'pipe'],
+    stdio: [...(opts.stdio ?? (['inherit', 'inherit', 'inherit'] as const)), ...preserved, 'pipe'],
     env: { [INIT_FD_ENV]: String(channelFd) },
   });
   const exited = new Promise<InitExit>((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })));
