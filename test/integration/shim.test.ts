@@ -1,7 +1,7 @@
 // containerd drives runts through its own shim, containerd-shim-runts-v2
 // (runtime io.containerd.runts.v2), which calls the runts library in-process:
 // ctr run --rm with output and exit status, a detached task with exec,
-// kill and delete, and nothing left behind (containers, runts state,
+// ps, pause/resume, metrics, kill and delete, and nothing left behind (containers, runts state,
 // cgroups, mounts, shim processes). A private containerd as in
 // containerd.test.ts, with a temp dir holding the shim binary prepended to
 // its PATH. Skips when containerd is not installed; kills containerd and
@@ -176,7 +176,7 @@ describe('containerd with containerd-shim-runts-v2 (io.containerd.runts.v2)', { 
     assert.ok(await waitFor(() => shimPids().length === 0, 5000), `shims left: ${shimPids().join(' ')}`);
   });
 
-  test('a detached task: exec, kill, delete; nothing is left', async () => {
+  test('a detached task: exec, ps, pause/resume, metrics, kill, delete; nothing is left', async () => {
     const id = `d-${process.pid}`;
     must(['run', '-d', ...RUN, IMAGE, id, 'sleep', '100000']);
     assert.equal(tasks().get(id), 'RUNNING');
@@ -187,6 +187,16 @@ describe('containerd with containerd-shim-runts-v2 (io.containerd.runts.v2)', { 
     const e = ctr(['task', 'exec', '--exec-id', 'e1', id, 'sh', '-c', 'echo in the container; cat /proc/1/cmdline | tr "\\0" " "; exit 4']);
     assert.equal(e.status, 4, e.stderr);
     assert.equal(e.stdout, 'in the container\nsleep 100000 ');
+
+    const pids = must(['task', 'ps', id]).split('\n').slice(1).map((l) => Number(l.trim().split(/\s+/)[0])).filter((n) => n > 0);
+    assert.deepEqual(pids, [pid]);
+    must(['task', 'pause', id]);
+    assert.equal(tasks().get(id), 'PAUSED');
+    must(['task', 'resume', id]);
+    assert.equal(tasks().get(id), 'RUNNING');
+    const metrics = must(['task', 'metrics', id]);
+    assert.match(metrics, /pids\.current\s+1\b/);
+    assert.match(metrics, /memory\.usage_in_bytes\s+\d+/);
 
     must(['task', 'kill', '-s', 'SIGKILL', id]);
     assert.ok(await waitFor(() => tasks().get(id) === 'STOPPED', 10_000), `status ${tasks().get(id)}`);

@@ -14,7 +14,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file containerd/cgroups-metrics.proto.
  */
 export const file_containerd_cgroups_metrics: GenFile = /*@__PURE__*/
-  fileDesc("CiBjb250YWluZXJkL2Nncm91cHMtbWV0cmljcy5wcm90bxIYaW8uY29udGFpbmVyZC5jZ3JvdXBzLnYxIqEBCgdNZXRyaWNzEjAKBHBpZHMYAiABKAsyIi5pby5jb250YWluZXJkLmNncm91cHMudjEuUGlkc1N0YXQSLgoDY3B1GAMgASgLMiEuaW8uY29udGFpbmVyZC5jZ3JvdXBzLnYxLkNQVVN0YXQSNAoGbWVtb3J5GAQgASgLMiQuaW8uY29udGFpbmVyZC5jZ3JvdXBzLnYxLk1lbW9yeVN0YXQiKgoIUGlkc1N0YXQSDwoHY3VycmVudBgBIAEoBBINCgVsaW1pdBgCIAEoBCI8CgdDUFVTdGF0EjEKBXVzYWdlGAEgASgLMiIuaW8uY29udGFpbmVyZC5jZ3JvdXBzLnYxLkNQVVVzYWdlIkgKCENQVVVzYWdlEg0KBXRvdGFsGAEgASgEEg4KBmtlcm5lbBgCIAEoBBIMCgR1c2VyGAMgASgEEg8KB3Blcl9jcHUYBCADKAQidwoKTWVtb3J5U3RhdBI0CgV1c2FnZRgdIAEoCzIlLmlvLmNvbnRhaW5lcmQuY2dyb3Vwcy52MS5NZW1vcnlFbnRyeRIzCgRzd2FwGB4gASgLMiUuaW8uY29udGFpbmVyZC5jZ3JvdXBzLnYxLk1lbW9yeUVudHJ5IkkKC01lbW9yeUVudHJ5Eg0KBWxpbWl0GAEgASgEEg0KBXVzYWdlGAIgASgEEgsKA21heBgDIAEoBBIPCgdmYWlsY250GAQgASgEYgZwcm90bzM");
+  fileDesc("CiBjb250YWluZXJkL2Nncm91cHMtbWV0cmljcy5wcm90bxIYaW8uY29udGFpbmVyZC5jZ3JvdXBzLnYxIqEBCgdNZXRyaWNzEjAKBHBpZHMYAiABKAsyIi5pby5jb250YWluZXJkLmNncm91cHMudjEuUGlkc1N0YXQSLgoDY3B1GAMgASgLMiEuaW8uY29udGFpbmVyZC5jZ3JvdXBzLnYxLkNQVVN0YXQSNAoGbWVtb3J5GAQgASgLMiQuaW8uY29udGFpbmVyZC5jZ3JvdXBzLnYxLk1lbW9yeVN0YXQiKgoIUGlkc1N0YXQSDwoHY3VycmVudBgBIAEoBBINCgVsaW1pdBgCIAEoBCI8CgdDUFVTdGF0EjEKBXVzYWdlGAEgASgLMiIuaW8uY29udGFpbmVyZC5jZ3JvdXBzLnYxLkNQVVVzYWdlIkgKCENQVVVzYWdlEg0KBXRvdGFsGAEgASgEEg4KBmtlcm5lbBgCIAEoBBIMCgR1c2VyGAMgASgEEg8KB3Blcl9jcHUYBCADKAQidwoKTWVtb3J5U3RhdBI0CgV1c2FnZRghIAEoCzIlLmlvLmNvbnRhaW5lcmQuY2dyb3Vwcy52MS5NZW1vcnlFbnRyeRIzCgRzd2FwGCIgASgLMiUuaW8uY29udGFpbmVyZC5jZ3JvdXBzLnYxLk1lbW9yeUVudHJ5IkkKC01lbW9yeUVudHJ5Eg0KBWxpbWl0GAEgASgEEg0KBXVzYWdlGAIgASgEEgsKA21heBgDIAEoBBIPCgdmYWlsY250GAQgASgEYgZwcm90bzM");
 
 /**
  * @generated from message io.containerd.cgroups.v1.Metrics
@@ -119,12 +119,12 @@ export const CPUUsageSchema: GenMessage<CPUUsage> = /*@__PURE__*/
  */
 export type MemoryStat = Message<"io.containerd.cgroups.v1.MemoryStat"> & {
   /**
-   * @generated from field: io.containerd.cgroups.v1.MemoryEntry usage = 29;
+   * @generated from field: io.containerd.cgroups.v1.MemoryEntry usage = 33;
    */
   usage?: MemoryEntry | undefined;
 
   /**
-   * @generated from field: io.containerd.cgroups.v1.MemoryEntry swap = 30;
+   * @generated from field: io.containerd.cgroups.v1.MemoryEntry swap = 34;
    */
   swap?: MemoryEntry | undefined;
 };
