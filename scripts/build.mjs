@@ -81,6 +81,10 @@ await build({
 });
 // dist/runts.js, the program: a few lines that load dist/lib/main.js.
 await build({ ...common, entryPoints: { runts: 'src/boot.ts' }, outdir: OUT, banner: { js: '#!/usr/bin/env node' } });
+// dist/containerd-shim-runts-v2.js, the containerd shim (src/shim): one
+// bundle with everything it calls in-process; a long-lived server, so its
+// start-up is not split or cached like the CLI's.
+await build({ ...common, entryPoints: { 'containerd-shim-runts-v2': 'src/shim.ts' }, outdir: OUT, banner: { js: '#!/usr/bin/env node' } });
 // The package is ESM ("type": "module"); what is in dist/ is not.
 writeFileSync(`${OUT}/package.json`, '{ "type": "commonjs" }\n');
 // Each bundle's V8 code cache (src/cli/lib-loader.ts reads it), made by
@@ -89,6 +93,7 @@ writeFileSync(`${OUT}/package.json`, '{ "type": "commonjs" }\n');
 const caches = spawnSync(process.execPath, ['scripts/code-cache.cjs', LIB, 'main.js'], { stdio: 'inherit' });
 if (caches.status !== 0) process.exit(caches.status ?? 1);
 chmodSync(`${OUT}/runts.js`, 0o755);
+chmodSync(`${OUT}/containerd-shim-runts-v2.js`, 0o755);
 if (!existsSync(`${OUT}/runts-init`)) {
   console.error('build: dist/runts-init is missing; run `npm run build:native` first');
   process.exit(1);

@@ -16,6 +16,8 @@
 #include <poll.h>
 #include <sys/prctl.h>
 #include <sys/stat.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
 
 #include "../common/syscalls.h"
 #include "errno_error.h"
@@ -79,6 +81,41 @@ Napi::Value SetChildSubreaper(const Napi::CallbackInfo& info) {
   bool on = bool_arg(info, 0, "on");
   if (prctl(PR_SET_CHILD_SUBREAPER, on ? 1 : 0, 0, 0, 0) < 0) throw_errno(info.Env(), "prctl(PR_SET_CHILD_SUBREAPER)", errno);
   return info.Env().Undefined();
+}
+
+// waitpid(pid, WNOHANG) for one child the shim adopted as subreaper:
+// null while it runs, else {code} or {signal} (ECHILD: null too, for a pid
+// that is not, or no longer, this process's child).
+Napi::Value WaitPid(const Napi::CallbackInfo& info) {
+  int32_t pid = int_arg(info, 0, "pid");
+  if (pid <= 0) throw Napi::TypeError::New(info.Env(), "pid must be positive");
+  int status = 0;
+  pid_t r;
+  do r = waitpid(pid, &status, WNOHANG);
+  while (r < 0 && errno == EINTR);
+  if (r < 0) {
+    if (errno == ECHILD) return info.Env().Null();
+    throw_errno(info.Env(), "waitpid", errno);
+  }
+  if (r == 0) return info.Env().Null();
+  Napi::Object o = Napi::Object::New(info.Env());
+  if (WIFEXITED(status)) o.Set("code", Napi::Number::New(info.Env(), WEXITSTATUS(status)));
+  else if (WIFSIGNALED(status)) o.Set("signal", Napi::Number::New(info.Env(), WTERMSIG(status)));
+  else return info.Env().Null();
+  return o;
+}
+
+// getsockopt(SO_PEERCRED) of a connected unix socket: {pid, uid, gid}.
+Napi::Value PeerCred(const Napi::CallbackInfo& info) {
+  int fd = int_arg(info, 0, "fd");
+  struct ucred cred {};
+  socklen_t len = sizeof(cred);
+  if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &len) < 0) throw_errno(info.Env(), "getsockopt(SO_PEERCRED)", errno);
+  Napi::Object o = Napi::Object::New(info.Env());
+  o.Set("pid", Napi::Number::New(info.Env(), cred.pid));
+  o.Set("uid", Napi::Number::New(info.Env(), cred.uid));
+  o.Set("gid", Napi::Number::New(info.Env(), cred.gid));
+  return o;
 }
 
 // mkfifo with exactly `mode`: the umask of the Node process must not narrow it.
@@ -253,6 +290,8 @@ static Napi::Object InitBridge(Napi::Env env, Napi::Object exports) {
   exports.Set("pidfdOpen", Napi::Function::New(env, PidfdOpen, "pidfdOpen"));
   exports.Set("pidfdSendSignal", Napi::Function::New(env, PidfdSendSignal, "pidfdSendSignal"));
   exports.Set("setChildSubreaper", Napi::Function::New(env, SetChildSubreaper, "setChildSubreaper"));
+  exports.Set("waitPid", Napi::Function::New(env, WaitPid, "waitPid"));
+  exports.Set("peerCred", Napi::Function::New(env, PeerCred, "peerCred"));
   exports.Set("mkfifo", Napi::Function::New(env, Mkfifo, "mkfifo"));
   exports.Set("pipe", Napi::Function::New(env, Pipe, "pipe"));
   exports.Set("pollIn", Napi::Function::New(env, PollIn, "pollIn"));

@@ -30,6 +30,8 @@ export interface CreateOptions {
   /** runts stays the parent of the container (foreground `run`). */
   foreground: boolean;
   log: Logger;
+  /** fds for the container process's stdin, stdout and stderr (the shim's pipes); default: runts' own. */
+  stdio?: readonly [number, number, number];
 }
 
 export interface Created {
@@ -73,7 +75,7 @@ export async function createContainer(store: StateStore, opts: CreateOptions): P
   checkBundle(bundle);
   // runts-init starts (exec, sealed re-exec) while the plan is built; it
   // exits without a word if runts gives up before sending it.
-  const spawned = Number.isInteger(opts.preserveFds) && opts.preserveFds >= 0 ? spawnInit(opts.preserveFds) : null;
+  const spawned = Number.isInteger(opts.preserveFds) && opts.preserveFds >= 0 ? spawnInit(opts.preserveFds, opts.stdio) : null;
   const talking = { started: false };
   try {
     return await createFrom(store, opts, bundle, spawned, talking);
@@ -136,7 +138,7 @@ async function createFrom(
       cloneIntoCgroup: saved?.version === 2 ? (Object.values(saved.paths)[0] ?? null) : null,
     };
     talking.started = true;
-    init = await runInit(placed, { onHooks: (pid) => runCreateHooks(hookBase, hooks, pid, opts.log) }, spawned ?? spawnInit(placed.preserveFds));
+    init = await runInit(placed, { onHooks: (pid) => runCreateHooks(hookBase, hooks, pid, opts.log) }, spawned ?? spawnInit(placed.preserveFds, opts.stdio));
     const stat = readProcStat(init.pid);
     if (!stat) throw new RuntsError(`container init (pid ${init.pid}) exited during create`);
     state = {

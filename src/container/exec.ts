@@ -43,6 +43,8 @@ export interface ExecOptions {
   /** --cgroup values: sub-cgroups of the container's cgroups to run in ([] for the container's own). */
   cgroups: string[];
   log: Logger;
+  /** fds for the process's stdin, stdout and stderr (the shim's pipes); default: runts' own. */
+  stdio?: readonly [number, number, number];
 }
 
 
@@ -84,7 +86,7 @@ async function start(store: StateStore, opts: ExecOptions): Promise<ExecHandle> 
   const release = store.lock(opts.id);
   // runts-init starts (exec, sealed re-exec) while the plan is built; it
   // exits without a word if runts gives up before sending it.
-  const spawned = Number.isInteger(opts.preserveFds) && opts.preserveFds >= 0 ? spawnInit(opts.preserveFds) : null;
+  const spawned = Number.isInteger(opts.preserveFds) && opts.preserveFds >= 0 ? spawnInit(opts.preserveFds, opts.stdio) : null;
   let talking = false;
   try {
     const state = store.read(opts.id);
@@ -124,7 +126,7 @@ async function start(store: StateStore, opts: ExecOptions): Promise<ExecHandle> 
     opts.log.debug('exec plan built', { id: opts.id, args: plan.process.args, namespaces: plan.namespaces.map((n) => n.type), cgroups: plan.cgroupProcs });
     try {
       talking = true;
-      return await runExec(plan, spawned ?? undefined);
+      return await runExec(plan, spawned ?? spawnInit(plan.preserveFds, opts.stdio));
     } catch (e) {
       // The init may have gone between the status check and the setns.
       if (store.status(state) === 'stopped') throw new RuntsError('cannot exec in a stopped container');

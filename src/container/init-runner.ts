@@ -42,6 +42,9 @@ export interface RunInitOptions {
   onHooks?: (pid: number) => Promise<void>;
 }
 
+/** fds for the new process's stdin, stdout and stderr (the shim's pipes). */
+export type StdioFds = readonly [number, number, number];
+
 export function runInit(plan: InitPlan, opts: RunInitOptions = {}, spawned: SpawnedInit = spawnInit(plan.preserveFds)): Promise<InitHandle> {
   return spawned.talk({ type: 'plan', plan }, opts);
 }
@@ -55,15 +58,15 @@ export interface SpawnedInit {
 }
 
 /**
- * Spawns runts-init with the caller's stdio and `preserveFds` fds after it.
+ * Spawns runts-init with the caller's stdio (or `stdio`) and `preserveFds` fds after it.
  * It waits for its first frame: spawning it before the plan is built lets
  * its own start (exec, sealed re-exec) overlap with the planning.
  */
-export function spawnInit(preserveFds: number): SpawnedInit {
+export function spawnInit(preserveFds: number, stdio?: StdioFds): SpawnedInit {
   const channelFd = 3 + preserveFds;
   const preserved = Array.from({ length: preserveFds }, (_, i) => 3 + i);
   const child = spawn(initBinary(), [], {
-    stdio: ['inherit', 'inherit', 'inherit', ...preserved, 'pipe'],
+    stdio: [...(stdio ?? (['inherit', 'inherit', 'inherit'] as const)), ...preserved, 'pipe'],
     env: { [INIT_FD_ENV]: String(channelFd) },
   });
   const exited = new Promise<InitExit>((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })));
@@ -80,8 +83,8 @@ export function spawnInit(preserveFds: number): SpawnedInit {
 }
 
 /** Spawns runts-init and talks to it at once (see spawnInit, SpawnedInit.talk). */
-export function converse(first: PlanMessage | ExecMessage, preserveFds: number, opts: RunInitOptions = {}): Promise<InitHandle> {
-  return spawnInit(preserveFds).talk(first, opts);
+export function converse(first: PlanMessage | ExecMessage, preserveFds: number, opts: RunInitOptions = {}, stdio?: StdioFds): Promise<InitHandle> {
+  return spawnInit(preserveFds, stdio).talk(first, opts);
 }
 
 function talk(

@@ -15,6 +15,10 @@ export interface Bridge {
   pidfdSendSignal(pidfd: number, signal: number): void;
   /** prctl(PR_SET_CHILD_SUBREAPER). */
   setChildSubreaper(on: boolean): void;
+  /** waitpid(pid, WNOHANG): null while the child runs (or when it is not this process's child), else how it ended. */
+  waitPid(pid: number): { code?: number; signal?: number } | null;
+  /** getsockopt(SO_PEERCRED) of a connected unix socket. */
+  peerCred(fd: number): { pid: number; uid: number; gid: number };
   /** mkfifo(3). */
   mkfifo(path: string, mode: number): void;
   /** pipe2(O_CLOEXEC): [read end, write end]. */

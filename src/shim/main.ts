@@ -1,0 +1,34 @@
+// containerd-shim-runts-v2: the containerd runtime v2 shim for runts
+// (runtime type io.containerd.runts.v2). Actions: start (fork the server,
+// print its address), delete (clean up after a dead shim), serve (the
+// server itself; what start forks).
+import { parseShimArgs } from './args.js';
+
+declare const RUNTS_VERSION_DEFINE: string | undefined;
+const VERSION = typeof RUNTS_VERSION_DEFINE === 'string' ? RUNTS_VERSION_DEFINE : 'dev';
+
+export async function shimMain(argv: string[], self: string[]): Promise<number> {
+  const args = parseShimArgs(argv);
+  if (args.version) {
+    process.stdout.write(`containerd-shim-runts-v2:\n  Version:  ${VERSION}\n  Runtime:  runts (in-process)\n`);
+    return 0;
+  }
+  switch (args.action) {
+    case 'start': {
+      const { startAction } = await import('./start.js');
+      return startAction(args, self);
+    }
+    case 'delete': {
+      const { deleteAction } = await import('./delete-action.js');
+      return deleteAction(args);
+    }
+    case 'serve': {
+      const { serveAction } = await import('./serve.js');
+      await serveAction(args, VERSION);
+      return -1;
+    }
+    default:
+      process.stderr.write(`containerd-shim-runts-v2: unknown action "${args.action}" (start, delete)\n`);
+      return 1;
+  }
+}

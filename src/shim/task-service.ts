@@ -1,0 +1,353 @@
+// containerd.task.v2.Task over ttrpc: each method decodes its request,
+// calls the runts library in-process (src/container/*) and encodes its
+// response. Containers are kept per id in this service object only.
+import { existsSync, readFileSync, unlinkSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { create, fromBinary, toBinary, type DescMessage, type MessageShape } from '@bufbuild/protobuf';
+import { AnySchema, EmptySchema, timestampFromDate } from '@bufbuild/protobuf/wkt';
+import * as T from './gen/containerd/task_pb.js';
+import * as E from './gen/containerd/events_pb.js';
+import { ProcessInfoSchema, Status } from './gen/containerd/task-types_pb.js';
+import { MetricsSchema } from './gen/containerd/cgroups-metrics_pb.js';
+import { createContainer } from '../container/create.js';
+import { startContainer } from '../container/start.js';
+import { killContainer } from '../container/kill.js';
+import { deleteContainer } from '../container/delete.js';
+import { execProcess } from '../container/exec.js';
+import { pauseContainer, resumeContainer } from '../container/pause.js';
+import { containerPids } from '../container/ps.js';
+import { updateContainer } from '../container/update.js';
+import { openCgroups } from '../container/cgroups.js';
+import { NO_OVERRIDES } from '../plan/exec-plan.js';
+import type { StateStore } from '../container/state-store.js';
+import type { LinuxResources } from '../spec/types.js';
+import type { Logger } from '../log.js';
+import { Code, notFound, precondition, ShimError, unimplemented } from './errors.js';
+import { ShimContainer } from './container.js';
+import { ShimProcess } from './process.js';
+import { ProcessIO } from './stdio.js';
+import type { Publisher } from './publisher.js';
+import type { Reaper, ExitStatus } from './reaper.js';
+import { mountRootfs, unmountRootfs } from './rootfs.js';
+import type { Handler } from './ttrpc-server.js';
+
+export const TASK_SERVICE = 'containerd.task.v2.Task';
+/** How long an exit waits for the process's output to be copied out. */
+const DRAIN_MS = 2000;
+
+export interface TaskServiceOptions {
+  store: StateStore;
+  log: Logger;
+  publisher: Publisher;
+  reaper: Reaper;
+  version: string;
+  /** Called after Shutdown answered, when no container is left. */
+  shutdown: () => void;
+}
+
+const ts = (d: Date) => timestampFromDate(d);
+
+export class TaskService {
+  private readonly containers = new Map<string, ShimContainer>();
+
+  constructor(private readonly o: TaskServiceOptions) {}
+
+  /** The ttrpc handlers, "containerd.task.v2.Task/<Method>". */
+  handlers(): Map<string, Handler> {
+    const m = new Map<string, Handler>();
+    const add = <I extends DescMessage, O extends DescMessage>(name: string, inS: I, outS: O, fn: (req: MessageShape<I>) => Promise<MessageShape<O>>): void => {
+      m.set(`${TASK_SERVICE}/${name}`, async (payload) => toBinary(outS, await fn(fromBinary(inS, payload))));
+    };
+    const empty = create(EmptySchema);
+    add('Create', T.CreateTaskRequestSchema, T.CreateTaskResponseSchema, (r) => this.createTask(r));
+    add('Start', T.StartRequestSchema, T.StartResponseSchema, (r) => this.start(r));
+    add('State', T.StateRequestSchema, T.StateResponseSchema, async (r) => this.state(r));
+    add('Wait', T.WaitRequestSchema, T.WaitResponseSchema, (r) => this.wait(r));
+    add('Kill', T.KillRequestSchema, EmptySchema, async (r) => (await this.kill(r), empty));
+    add('Delete', T.DeleteRequestSchema, T.DeleteResponseSchema, (r) => this.delete(r));
+    add('Pids', T.PidsRequestSchema, T.PidsResponseSchema, (r) => this.pids(r));
+    add('Pause', T.PauseRequestSchema, EmptySchema, async (r) => (await this.pause(r.id), empty));
+    add('Resume', T.ResumeRequestSchema, EmptySchema, async (r) => (await this.resume(r.id), empty));
+    add('Exec', T.ExecProcessRequestSchema, EmptySchema, async (r) => (this.exec(r), empty));
+    add('ResizePty', T.ResizePtyRequestSchema, EmptySchema, async (r) => (this.resizePty(r), empty));
+    add('CloseIO', T.CloseIORequestSchema, EmptySchema, async (r) => (this.closeIO(r), empty));
+    add('Update', T.UpdateTaskRequestSchema, EmptySchema, async (r) => (await this.update(r), empty));
+    add('Stats', T.StatsRequestSchema, T.StatsResponseSchema, (r) => this.stats(r));
+    add('Connect', T.ConnectRequestSchema, T.ConnectResponseSchema, async (r) => this.connect(r));
+    add('Shutdown', T.ShutdownRequestSchema, EmptySchema, async () => (this.shutdownRequested(), empty));
+    add('Checkpoint', T.CheckpointTaskRequestSchema, EmptySchema, async () => {
+      throw unimplemented('checkpoint');
+    });
+    return m;
+  }
+
+  private container(id: string): ShimContainer {
+    const c = this.containers.get(id);
+    if (!c) throw notFound(`container ${id}`);
+    return c;
+  }
+
+  private proc(id: string, execId: string): ShimProcess {
+    const p = this.container(id).process(execId);
+    if (!p) throw notFound(`process ${execId} of container ${id}`);
+    return p;
+  }
+
+  /** Reaps `p` once it exits: output drained, TaskExit published, waiters resolved. */
+  private watchExit(c: ShimContainer, p: ShimProcess): void {
+    this.o.reaper.watch(p.pid, (e: ExitStatus) => {
+      void (p.io ? p.io.drained(DRAIN_MS) : Promise.resolve()).then(() => {
+        p.setExited(e);
+        this.o.publisher.publish('/tasks/exit', E.TaskExitSchema, create(E.TaskExitSchema, {
+          containerId: c.id,
+          id: p.execId === '' ? c.id : p.execId,
+          pid: p.pid,
+          exitStatus: e.status,
+          exitedAt: ts(e.at),
+        }));
+      });
+    });
+  }
+
+  private async createTask(r: T.CreateTaskRequest): Promise<T.CreateTaskResponse> {
+    if (this.containers.has(r.id)) throw new ShimError(Code.AlreadyExists, `container ${r.id}: already exists`);
+    if (r.checkpoint !== '') throw unimplemented('restore from a checkpoint');
+    if (r.terminal) throw unimplemented('a terminal (tty) for the container process');
+    const mounts = r.rootfs.map((m) => ({ type: m.type, source: m.source, options: m.options }));
+    mountRootfs(r.bundle, mounts);
+    let io: ProcessIO | null = null;
+    try {
+      io = new ProcessIO({ stdin: r.stdin, stdout: r.stdout, stderr: r.stderr });
+      const { state } = await createContainer(this.o.store, {
+        id: r.id,
+        bundle: r.bundle,
+        pidFile: null,
+        consoleSocket: null,
+        noPivot: false,
+        noNewKeyring: false,
+        preserveFds: 0,
+        foreground: false,
+        log: this.o.log,
+        stdio: io.childFds,
+      });
+      io.childStarted();
+      const init = new ShimProcess('', { stdin: r.stdin, stdout: r.stdout, stderr: r.stderr }, false, io);
+      init.pid = state.pid;
+      const c = new ShimContainer(r.id, r.bundle, init, mounts.length > 0);
+      this.containers.set(r.id, c);
+      this.watchExit(c, init);
+      this.o.publisher.publish('/tasks/create', E.TaskCreateSchema, create(E.TaskCreateSchema, {
+        containerId: r.id,
+        bundle: r.bundle,
+        rootfs: r.rootfs,
+        io: create(E.TaskIOSchema, { stdin: r.stdin, stdout: r.stdout, stderr: r.stderr, terminal: r.terminal }),
+        pid: state.pid,
+      }));
+      return create(T.CreateTaskResponseSchema, { pid: state.pid });
+    } catch (e) {
+      io?.close();
+      if (mounts.length > 0) unmountRootfs(r.bundle);
+      throw e;
+    }
+  }
+
+  private async start(r: T.StartRequest): Promise<T.StartResponse> {
+    const c = this.container(r.id);
+    if (r.execId === '') {
+      await startContainer(this.o.store, r.id);
+      this.o.publisher.publish('/tasks/start', E.TaskStartSchema, create(E.TaskStartSchema, { containerId: r.id, pid: c.init.pid }));
+      return create(T.StartResponseSchema, { pid: c.init.pid });
+    }
+    const p = this.proc(r.id, r.execId);
+    const spec = c.execSpecs.get(r.execId);
+    if (p.pid !== 0 || spec === undefined) throw precondition(`exec ${r.execId} already started`);
+    c.execSpecs.delete(r.execId);
+    const specFile = join(c.bundle, `.runts-exec-${r.execId}.json`);
+    const pidFile = join(c.bundle, `.runts-exec-${r.execId}.pid`);
+    writeFileSync(specFile, spec, { mode: 0o600 });
+    const io = new ProcessIO(p.stdio);
+    p.io = io;
+    try {
+      await execProcess(this.o.store, {
+        id: r.id,
+        processFile: specFile,
+        overrides: NO_OVERRIDES,
+        consoleSocket: null,
+        detach: true,
+        pidFile,
+        preserveFds: 0,
+        cgroups: [],
+        log: this.o.log,
+        stdio: io.childFds,
+      });
+      io.childStarted();
+      p.pid = Number(readFileSync(pidFile, 'utf8'));
+    } catch (e) {
+      io.close();
+      throw e;
+    } finally {
+      for (const f of [specFile, pidFile]) if (existsSync(f)) unlinkSync(f);
+    }
+    this.watchExit(c, p);
+    this.o.publisher.publish('/tasks/exec-started', E.TaskExecStartedSchema, create(E.TaskExecStartedSchema, { containerId: r.id, execId: r.execId, pid: p.pid }));
+    return create(T.StartResponseSchema, { pid: p.pid });
+  }
+
+  private state(r: T.StateRequest): T.StateResponse {
+    const c = this.container(r.id);
+    const p = this.proc(r.id, r.execId);
+    let status: Status;
+    if (p.exit) status = Status.STOPPED;
+    else if (r.execId !== '') status = p.pid === 0 ? Status.CREATED : Status.RUNNING;
+    else {
+      let s: string;
+      try {
+        s = this.o.store.status(this.o.store.read(r.id));
+      } catch {
+        s = 'stopped';
+      }
+      status = s === 'created' ? Status.CREATED : s === 'running' ? Status.RUNNING : s === 'paused' ? Status.PAUSED : s === 'stopped' ? Status.STOPPED : Status.UNKNOWN;
+    }
+    return create(T.StateResponseSchema, {
+      id: r.execId === '' ? r.id : r.execId,
+      bundle: c.bundle,
+      pid: p.pid,
+      status,
+      stdin: p.stdio.stdin,
+      stdout: p.stdio.stdout,
+      stderr: p.stdio.stderr,
+      terminal: p.terminal,
+      exitStatus: p.exit?.status ?? 0,
+      ...(p.exit ? { exitedAt: ts(p.exit.at) } : {}),
+      execId: r.execId,
+    });
+  }
+
+  private async wait(r: T.WaitRequest): Promise<T.WaitResponse> {
+    const p = this.proc(r.id, r.execId);
+    const e = await p.exited;
+    return create(T.WaitResponseSchema, { exitStatus: e.status, exitedAt: ts(e.at) });
+  }
+
+  private async kill(r: T.KillRequest): Promise<void> {
+    const p = this.proc(r.id, r.execId);
+    if (r.execId === '') {
+      if (p.exit && !r.all) throw notFound('process already finished');
+      try {
+        await killContainer(this.o.store, r.id, r.signal, r.all);
+      } catch (e) {
+        if (p.exit || (e as Error).message === 'container not running') throw notFound('process already finished');
+        throw e;
+      }
+      return;
+    }
+    if (p.pid === 0) throw precondition(`exec ${r.execId} not started`);
+    if (p.exit) throw notFound('process already finished');
+    process.kill(p.pid, r.signal);
+  }
+
+  private async delete(r: T.DeleteRequest): Promise<T.DeleteResponse> {
+    const c = this.container(r.id);
+    const p = this.proc(r.id, r.execId);
+    if (r.execId !== '') {
+      if (p.pid !== 0 && !p.exit) throw precondition(`exec ${r.execId} is still running`);
+      c.execs.delete(r.execId);
+      c.execSpecs.delete(r.execId);
+      return create(T.DeleteResponseSchema, { pid: p.pid, exitStatus: p.exit?.status ?? 0, ...(p.exit ? { exitedAt: ts(p.exit.at) } : {}) });
+    }
+    let status = 'stopped';
+    try {
+      status = this.o.store.status(this.o.store.read(r.id));
+    } catch {
+      // already gone from the store
+    }
+    if (!p.exit && (status === 'running' || status === 'paused')) throw precondition(`cannot delete container ${r.id}: it is ${status}`);
+    await deleteContainer(this.o.store, r.id, true, this.o.log);
+    // A created container was killed by the delete: its exit comes now.
+    if (!p.exit) await Promise.race([p.exited, new Promise((res) => setTimeout(res, 5000).unref())]);
+    if (c.mountedRootfs) unmountRootfs(c.bundle);
+    this.containers.delete(r.id);
+    const exit = p.exit ?? { status: 137, at: new Date() };
+    this.o.publisher.publish('/tasks/delete', E.TaskDeleteSchema, create(E.TaskDeleteSchema, {
+      containerId: r.id,
+      pid: p.pid,
+      exitStatus: exit.status,
+      exitedAt: ts(exit.at),
+      id: r.id,
+    }));
+    return create(T.DeleteResponseSchema, { pid: p.pid, exitStatus: exit.status, exitedAt: ts(exit.at) });
+  }
+
+  private async pids(r: T.PidsRequest): Promise<T.PidsResponse> {
+    this.container(r.id);
+    const pids = await containerPids(this.o.store, r.id, this.o.log);
+    return create(T.PidsResponseSchema, { processes: pids.map((pid) => create(ProcessInfoSchema, { pid })) });
+  }
+
+  private async pause(id: string): Promise<void> {
+    this.container(id);
+    await pauseContainer(this.o.store, id, this.o.log);
+    this.o.publisher.publish('/tasks/paused', E.TaskPausedSchema, create(E.TaskPausedSchema, { containerId: id }));
+  }
+
+  private async resume(id: string): Promise<void> {
+    this.container(id);
+    await resumeContainer(this.o.store, id, this.o.log);
+    this.o.publisher.publish('/tasks/resumed', E.TaskResumedSchema, create(E.TaskResumedSchema, { containerId: id }));
+  }
+
+  private exec(r: T.ExecProcessRequest): void {
+    const c = this.container(r.id);
+    if (c.execs.has(r.execId)) throw new ShimError(Code.AlreadyExists, `exec ${r.execId}: already exists`);
+    if (r.terminal) throw unimplemented('a terminal (tty) for an exec process');
+    if (!r.spec) throw new ShimError(Code.InvalidArgument, `exec ${r.execId}: no process spec`);
+    c.execs.set(r.execId, new ShimProcess(r.execId, { stdin: r.stdin, stdout: r.stdout, stderr: r.stderr }, false, null));
+    c.execSpecs.set(r.execId, r.spec.value);
+    this.o.publisher.publish('/tasks/exec-added', E.TaskExecAddedSchema, create(E.TaskExecAddedSchema, { containerId: r.id, execId: r.execId }));
+  }
+
+  private resizePty(r: T.ResizePtyRequest): void {
+    const p = this.proc(r.id, r.execId);
+    if (!p.terminal) throw precondition('the process has no terminal');
+  }
+
+  private closeIO(r: T.CloseIORequest): void {
+    const p = this.proc(r.id, r.execId);
+    if (r.stdin) p.io?.closeStdin();
+  }
+
+  private async update(r: T.UpdateTaskRequest): Promise<void> {
+    this.container(r.id);
+    if (!r.resources) return;
+    const resources = JSON.parse(Buffer.from(r.resources.value).toString('utf8')) as LinuxResources;
+    await updateContainer(this.o.store, r.id, resources, this.o.log);
+  }
+
+  private async stats(r: T.StatsRequest): Promise<T.StatsResponse> {
+    this.container(r.id);
+    const state = this.o.store.read(r.id);
+    const cg = state ? await openCgroups(state, this.o.log) : null;
+    if (!cg) throw notFound(`cgroups of container ${r.id}`);
+    const s = cg.stats();
+    const metrics = create(MetricsSchema, {
+      pids: { current: s.pids.current ?? 0n, limit: s.pids.limit ?? 0n },
+      cpu: { usage: { total: s.cpu.usage.total ?? 0n, kernel: s.cpu.usage.kernel, user: s.cpu.usage.user, perCpu: s.cpu.usage.percpu ?? [] } },
+      memory: {
+        usage: { limit: s.memory.usage.limit, usage: s.memory.usage.usage ?? 0n, max: s.memory.usage.max ?? 0n, failcnt: s.memory.usage.failcnt },
+        swap: { limit: s.memory.swap.limit, usage: s.memory.swap.usage ?? 0n, max: s.memory.swap.max ?? 0n, failcnt: s.memory.swap.failcnt },
+      },
+    });
+    return create(T.StatsResponseSchema, { stats: create(AnySchema, { typeUrl: MetricsSchema.typeName, value: toBinary(MetricsSchema, metrics) }) });
+  }
+
+  private connect(r: T.ConnectRequest): T.ConnectResponse {
+    const c = this.containers.get(r.id);
+    return create(T.ConnectResponseSchema, { shimPid: process.pid, taskPid: c?.init.pid ?? 0, version: this.o.version });
+  }
+
+  private shutdownRequested(): void {
+    if (this.containers.size > 0) return;
+    // After the response went out.
+    setTimeout(() => this.o.shutdown(), 10);
+  }
+}

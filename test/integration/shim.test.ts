@@ -1,0 +1,208 @@
+// containerd drives runts through its own shim, containerd-shim-runts-v2
+// (runtime io.containerd.runts.v2), which calls the runts library in-process:
+// ctr run --rm with output and exit status, a detached task with exec,
+// ps, pause/resume, metrics, kill and delete, and nothing left behind (containers, runts state,
+// cgroups, mounts, shim processes). A private containerd as in
+// containerd.test.ts, with a temp dir holding the shim binary prepended to
+// its PATH. Skips when containerd is not installed; kills containerd and
+// removes everything even on failure.
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn, spawnSync, type ChildProcess, type SpawnSyncReturns } from 'node:child_process';
+import { chmodSync, closeSync, existsSync, mkdirSync, mkdtempSync, openSync, readdirSync, readFileSync, rmSync, rmdirSync, symlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { cleanEnv, REPO, waitFor } from './helpers.ts';
+import { ociArchive } from './oci-image.ts';
+
+const SHIM = join(REPO, 'dist', 'containerd-shim-runts-v2.js');
+const have = (cmd: string): boolean => spawnSync('sh', ['-c', `command -v ${cmd}`], { stdio: 'ignore' }).status === 0;
+const skip = !existsSync(SHIM) ? 'dist/containerd-shim-runts-v2.js is not built' : !have('containerd') || !have('ctr') ? 'containerd or ctr is not installed' : false;
+
+const NS = `runts-shim-it-${process.pid}`;
+const IMAGE = 'docker.io/runts/busybox:test';
+const RUN = ['--runtime', 'io.containerd.runts.v2'];
+const RUNTIME_ROOT = `/run/containerd/runts/${NS}`;
+const hadRunContainerd = existsSync('/run/containerd');
+
+let dir = '';
+let sock = '';
+let containerd: ChildProcess | undefined;
+
+function ctr(args: string[], timeout = 60_000): SpawnSyncReturns<string> {
+  return spawnSync('ctr', ['--address', sock, '-n', NS, ...args], { env: cleanEnv(), encoding: 'utf8', timeout, killSignal: 'SIGKILL' });
+}
+
+function must(args: string[]): string {
+  const r = ctr(args);
+  assert.equal(r.status, 0, `ctr ${args.join(' ')}: ${r.stderr}`);
+  return r.stdout;
+}
+
+function tasks(): Map<string, string> {
+  const m = new Map<string, string>();
+  for (const line of must(['task', 'ls']).split('\n').slice(1)) {
+    const [id, , status] = line.trim().split(/\s+/);
+    if (id) m.set(id, status ?? '');
+  }
+  return m;
+}
+
+function mountsUnder(path: string): string[] {
+  return readFileSync('/proc/self/mountinfo', 'utf8').split('\n').map((l) => l.split(' ')[4] ?? '').filter((m) => m.startsWith(path));
+}
+
+function cgroupDirs(): string[] {
+  const dirs: string[] = [];
+  for (const h of readdirSync('/sys/fs/cgroup')) {
+    const d = join('/sys/fs/cgroup', h, NS);
+    if (!existsSync(d)) continue;
+    for (const e of readdirSync(d, { withFileTypes: true })) if (e.isDirectory()) dirs.push(join(d, e.name));
+    dirs.push(d);
+  }
+  return dirs;
+}
+
+/** Our shim servers: the ones started for this containerd (its address is on their command line). */
+function shimPids(): number[] {
+  const pids: number[] = [];
+  for (const p of readdirSync('/proc').filter((x) => /^\d+$/.test(x))) {
+    try {
+      const cmd = readFileSync(`/proc/${p}/cmdline`, 'utf8').split('\0');
+      if (cmd.some((a) => /containerd-shim-runts-v2(\.js)?$/.test(a)) && cmd.includes(sock)) pids.push(Number(p));
+    } catch {
+      /* gone */
+    }
+  }
+  return pids;
+}
+
+async function startContainerd(): Promise<void> {
+  dir = mkdtempSync(join(tmpdir(), 'runts-shim-'));
+  chmodSync(dir, 0o755);
+  sock = join(dir, 'containerd.sock');
+  const bin = join(dir, 'bin');
+  mkdirSync(bin);
+  symlinkSync(SHIM, join(bin, 'containerd-shim-runts-v2'));
+  const off = ['io.containerd.grpc.v1.cri', 'io.containerd.snapshotter.v1.aufs', 'io.containerd.snapshotter.v1.btrfs', 'io.containerd.snapshotter.v1.devmapper', 'io.containerd.snapshotter.v1.zfs', 'io.containerd.tracing.processor.v1.otlp', 'io.containerd.internal.v1.tracing'];
+  writeFileSync(
+    join(dir, 'config.toml'),
+    [
+      'version = 2',
+      `root = "${dir}/root"`,
+      `state = "${dir}/state"`,
+      `disabled_plugins = [${off.map((p) => `"${p}"`).join(', ')}]`,
+      '[grpc]',
+      `  address = "${sock}"`,
+      '[ttrpc]',
+      `  address = "${sock}.ttrpc"`,
+      '[debug]',
+      '  address = ""',
+      '[metrics]',
+      '  address = ""',
+      '',
+    ].join('\n'),
+  );
+  const log = openSync(join(dir, 'containerd.log'), 'w');
+  const env = { ...cleanEnv(), PATH: `${bin}:${process.env.PATH ?? '/usr/sbin:/usr/bin:/sbin:/bin'}` };
+  containerd = spawn('containerd', ['--config', join(dir, 'config.toml')], { env, stdio: ['ignore', log, log] });
+  closeSync(log);
+  const up = await waitFor(() => existsSync(sock) && ctr(['version'], 5000).status === 0, 20_000);
+  assert.ok(up, `containerd did not come up: ${readFileSync(join(dir, 'containerd.log'), 'utf8').slice(-2000)}`);
+  must(['image', 'import', ociArchive(dir, IMAGE)]);
+}
+
+async function stopContainerd(): Promise<void> {
+  if (!dir) return;
+  if (containerd && containerd.exitCode === null) {
+    for (const id of ctr(['container', 'ls', '-q'], 10_000).stdout?.split('\n').filter(Boolean) ?? []) {
+      ctr(['task', 'kill', '-s', 'SIGKILL', id], 10_000);
+      ctr(['task', 'delete', '--force', id], 10_000);
+      ctr(['container', 'delete', id], 10_000);
+    }
+    containerd.kill('SIGTERM');
+    if (!(await waitFor(() => containerd!.exitCode !== null || containerd!.signalCode !== null, 10_000))) containerd.kill('SIGKILL');
+  }
+  for (const pid of shimPids()) {
+    try {
+      process.kill(pid, 'SIGKILL');
+    } catch {
+      /* gone */
+    }
+  }
+  if (existsSync(RUNTIME_ROOT)) {
+    for (const id of readdirSync(RUNTIME_ROOT)) spawnSync(process.execPath, [join(REPO, 'dist', 'runts.js'), '--root', RUNTIME_ROOT, 'delete', '--force', id], { env: cleanEnv(), stdio: 'ignore' });
+  }
+  for (const m of mountsUnder(dir).reverse()) spawnSync('umount', ['-l', m], { stdio: 'ignore' });
+  for (const d of cgroupDirs()) {
+    try {
+      rmdirSync(d);
+    } catch {
+      /* busy: reported by the test that checks */
+    }
+  }
+  rmSync(RUNTIME_ROOT, { recursive: true, force: true });
+  if (!hadRunContainerd) rmSync('/run/containerd', { recursive: true, force: true });
+  rmSync(dir, { recursive: true, force: true });
+}
+
+function assertNothingLeft(): void {
+  assert.equal(must(['container', 'ls', '-q']).trim(), '');
+  assert.equal(tasks().size, 0);
+  assert.deepEqual(existsSync(RUNTIME_ROOT) ? readdirSync(RUNTIME_ROOT) : [], []);
+  assert.deepEqual(cgroupDirs().filter((d) => !d.endsWith(`/${NS}`)), []);
+  assert.deepEqual(mountsUnder(dir), []);
+}
+
+describe('containerd with containerd-shim-runts-v2 (io.containerd.runts.v2)', { skip }, () => {
+  before(startContainerd);
+  after(stopContainerd);
+
+  test('the shim prints its version', () => {
+    const r = spawnSync(process.execPath, [SHIM, '-v'], { env: cleanEnv(), encoding: 'utf8' });
+    assert.equal(r.status, 0);
+    assert.match(r.stdout, /containerd-shim-runts-v2:\n\s+Version:\s+\d+\.\d+\.\d+/);
+  });
+
+  test('ctr run --rm: the output and the exit status come back, nothing is left', async () => {
+    const ok = ctr(['run', '--rm', ...RUN, IMAGE, `hello-${process.pid}`, 'echo', 'hello']);
+    assert.equal(ok.status, 0, ok.stderr);
+    assert.equal(ok.stdout, 'hello\n');
+    const r = ctr(['run', '--rm', ...RUN, IMAGE, `rm-${process.pid}`, 'sh', '-c', 'echo out; echo to-stderr >&2; exit 3']);
+    assert.equal(r.status, 3, r.stderr);
+    assert.equal(r.stdout, 'out\n');
+    assert.match(r.stderr, /to-stderr/);
+    assertNothingLeft();
+    assert.ok(await waitFor(() => shimPids().length === 0, 5000), `shims left: ${shimPids().join(' ')}`);
+  });
+
+  test('a detached task: exec, ps, pause/resume, metrics, kill, delete; nothing is left', async () => {
+    const id = `d-${process.pid}`;
+    must(['run', '-d', ...RUN, IMAGE, id, 'sleep', '100000']);
+    assert.equal(tasks().get(id), 'RUNNING');
+    const pid = Number(must(['task', 'ls']).split('\n').find((l) => l.startsWith(`${id} `))?.trim().split(/\s+/)[1]);
+    const ppid = Number(readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ')[1]);
+    assert.ok(shimPids().includes(ppid), `the container's parent ${ppid} is not the shim`);
+
+    const e = ctr(['task', 'exec', '--exec-id', 'e1', id, 'sh', '-c', 'echo in the container; cat /proc/1/cmdline | tr "\\0" " "; exit 4']);
+    assert.equal(e.status, 4, e.stderr);
+    assert.equal(e.stdout, 'in the container\nsleep 100000 ');
+
+    const pids = must(['task', 'ps', id]).split('\n').slice(1).map((l) => Number(l.trim().split(/\s+/)[0])).filter((n) => n > 0);
+    assert.deepEqual(pids, [pid]);
+    must(['task', 'pause', id]);
+    assert.equal(tasks().get(id), 'PAUSED');
+    must(['task', 'resume', id]);
+    assert.equal(tasks().get(id), 'RUNNING');
+    const metrics = must(['task', 'metrics', id]);
+    assert.match(metrics, /pids\.current\s+1\b/);
+    assert.match(metrics, /memory\.usage_in_bytes\s+\d+/);
+
+    must(['task', 'kill', '-s', 'SIGKILL', id]);
+    assert.ok(await waitFor(() => tasks().get(id) === 'STOPPED', 10_000), `status ${tasks().get(id)}`);
+    must(['task', 'delete', id]);
+    must(['container', 'delete', id]);
+    assertNothingLeft();
+    assert.ok(await waitFor(() => shimPids().length === 0, 5000), `shims left: ${shimPids().join(' ')}`);
+  });
+});
