@@ -366,14 +366,6 @@ Napi::Value SetWinsize(const Napi::CallbackInfo& info) {
   return info.Env().Undefined();
 }
 
-// dup(fd) with close-on-exec: a second fd on one open file (a pty master
-// read and written by two libuv handles).
-Napi::Value Dup(const Napi::CallbackInfo& info) {
-  int fd = fcntl(int_arg(info, 0, "fd"), F_DUPFD_CLOEXEC, 0);
-  if (fd < 0) throw_errno(info.Env(), "fcntl(F_DUPFD_CLOEXEC)", errno);
-  return Napi::Number::New(info.Env(), fd);
-}
-
 }  // namespace
 }  // namespace runts::bridge
 
@@ -392,7 +384,6 @@ static Napi::Object InitBridge(Napi::Env env, Napi::Object exports) {
   exports.Set("listenUnix", Napi::Function::New(env, ListenUnix, "listenUnix"));
   exports.Set("acceptFd", Napi::Function::New(env, AcceptFd, "acceptFd"));
   exports.Set("setWinsize", Napi::Function::New(env, SetWinsize, "setWinsize"));
-  exports.Set("dup", Napi::Function::New(env, Dup, "dup"));
   exports.Set("loadDeviceProgram", Napi::Function::New(env, LoadDeviceProgram, "loadDeviceProgram"));
   exports.Set("compileSeccomp", Napi::Function::New(env, CompileSeccomp, "compileSeccomp"));
   exports.Set("seccompFlagSupported", Napi::Function::New(env, SeccompFlagSupported, "seccompFlagSupported"));

@@ -35,8 +35,6 @@ export interface Bridge {
   acceptFd(listenFd: number, timeoutMs: number): number;
   /** ioctl(TIOCSWINSZ). */
   setWinsize(fd: number, rows: number, cols: number): void;
-  /** fcntl(F_DUPFD_CLOEXEC). */
-  dup(fd: number): number;
   /**
    * cgroup v2 device rules: loads `insns` (struct bpf_insn[], host byte order)
    * as BPF_PROG_TYPE_CGROUP_DEVICE, attaches it to the cgroup directory with
