@@ -16,8 +16,11 @@
 #include <poll.h>
 #include <sys/prctl.h>
 #include <sys/stat.h>
+#include <sys/ioctl.h>
 #include <sys/socket.h>
+#include <sys/un.h>
 #include <sys/wait.h>
+#include <termios.h>
 
 #include "../common/syscalls.h"
 #include "errno_error.h"
@@ -280,6 +283,89 @@ Napi::Value LoadDeviceProgram(const Napi::CallbackInfo& info) {
   return env.Undefined();
 }
 
+// ---- console sockets (the shim's side of --console-socket) ---------------
+
+// listenUnix(path) -> a listening SOCK_STREAM unix socket bound at `path`,
+// close-on-exec. Node's own net.Server would accept() on its own; this fd is
+// only accepted from by acceptFd.
+Napi::Value ListenUnix(const Napi::CallbackInfo& info) {
+  std::string path = string_arg(info, 0, "path");
+  struct sockaddr_un addr {};
+  addr.sun_family = AF_UNIX;
+  if (path.size() >= sizeof addr.sun_path) throw_errno(info.Env(), "bind " + path, ENAMETOOLONG);
+  std::memcpy(addr.sun_path, path.c_str(), path.size() + 1);
+  int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  if (fd < 0) throw_errno(info.Env(), "socket", errno);
+  ScopedFd s(fd);
+  if (bind(fd, reinterpret_cast<struct sockaddr*>(&addr), sizeof addr) < 0) throw_errno(info.Env(), "bind " + path, errno);
+  if (listen(fd, 4) < 0) throw_errno(info.Env(), "listen " + path, errno);
+  s.fd = -1;
+  return Napi::Number::New(info.Env(), fd);
+}
+
+// acceptFd(listenFd, timeoutMs) -> the fd one peer sends with SCM_RIGHTS
+// (close-on-exec), e.g. runts-init's pty master. Waits with poll() up to
+// `timeoutMs` for the connection and again for the message (ETIMEDOUT),
+// so it never blocks the JS thread for longer; the connection is closed.
+Napi::Value AcceptFd(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  int lfd = int_arg(info, 0, "listenFd");
+  int timeout = int_arg(info, 1, "timeoutMs");
+  auto wait_in = [&](int fd, const char* what) {
+    struct pollfd p {fd, POLLIN, 0};
+    int r;
+    do r = poll(&p, 1, timeout);
+    while (r < 0 && errno == EINTR);
+    if (r < 0) throw_errno(env, std::string("poll (") + what + ")", errno);
+    if (r == 0) throw_errno(env, std::string("console socket: ") + what, ETIMEDOUT);
+  };
+  wait_in(lfd, "waiting for a connection");
+  int c;
+  do c = accept4(lfd, nullptr, nullptr, SOCK_CLOEXEC);
+  while (c < 0 && errno == EINTR);
+  if (c < 0) throw_errno(env, "accept", errno);
+  ScopedFd conn(c);
+  wait_in(c, "waiting for the fd");
+  char data[4096];
+  struct iovec iov {data, sizeof data};
+  alignas(struct cmsghdr) char ctrl[CMSG_SPACE(sizeof(int) * 4)] = {};
+  struct msghdr msg {};
+  msg.msg_iov = &iov;
+  msg.msg_iovlen = 1;
+  msg.msg_control = ctrl;
+  msg.msg_controllen = sizeof ctrl;
+  ssize_t n;
+  do n = recvmsg(c, &msg, MSG_CMSG_CLOEXEC);
+  while (n < 0 && errno == EINTR);
+  if (n < 0) throw_errno(env, "recvmsg (console socket)", errno);
+  int got = -1;
+  for (struct cmsghdr* h = CMSG_FIRSTHDR(&msg); h; h = CMSG_NXTHDR(&msg, h)) {
+    if (h->cmsg_level != SOL_SOCKET || h->cmsg_type != SCM_RIGHTS) continue;
+    size_t count = (h->cmsg_len - CMSG_LEN(0)) / sizeof(int);
+    for (size_t i = 0; i < count; i++) {
+      int fd;
+      std::memcpy(&fd, CMSG_DATA(h) + i * sizeof(int), sizeof(int));
+      if (got < 0) got = fd;
+      else close(fd);  // only one is expected
+    }
+  }
+  if (got < 0) throw_errno(env, "console socket: no fd in the message", EBADMSG);
+  return Napi::Number::New(env, got);
+}
+
+// setWinsize(fd, rows, cols): ioctl(TIOCSWINSZ), e.g. on a pty master.
+Napi::Value SetWinsize(const Napi::CallbackInfo& info) {
+  int fd = int_arg(info, 0, "fd");
+  int rows = int_arg(info, 1, "rows");
+  int cols = int_arg(info, 2, "cols");
+  if (rows < 0 || rows > 0xffff || cols < 0 || cols > 0xffff) throw Napi::RangeError::New(info.Env(), "rows and cols must be 0..65535");
+  struct winsize ws {};
+  ws.ws_row = static_cast<unsigned short>(rows);
+  ws.ws_col = static_cast<unsigned short>(cols);
+  if (ioctl(fd, TIOCSWINSZ, &ws) < 0) throw_errno(info.Env(), "ioctl(TIOCSWINSZ)", errno);
+  return info.Env().Undefined();
+}
+
 }  // namespace
 }  // namespace runts::bridge
 
@@ -295,6 +381,9 @@ static Napi::Object InitBridge(Napi::Env env, Napi::Object exports) {
   exports.Set("mkfifo", Napi::Function::New(env, Mkfifo, "mkfifo"));
   exports.Set("pipe", Napi::Function::New(env, Pipe, "pipe"));
   exports.Set("pollIn", Napi::Function::New(env, PollIn, "pollIn"));
+  exports.Set("listenUnix", Napi::Function::New(env, ListenUnix, "listenUnix"));
+  exports.Set("acceptFd", Napi::Function::New(env, AcceptFd, "acceptFd"));
+  exports.Set("setWinsize", Napi::Function::New(env, SetWinsize, "setWinsize"));
   exports.Set("loadDeviceProgram", Napi::Function::New(env, LoadDeviceProgram, "loadDeviceProgram"));
   exports.Set("compileSeccomp", Napi::Function::New(env, CompileSeccomp, "compileSeccomp"));
   exports.Set("seccompFlagSupported", Napi::Function::New(env, SeccompFlagSupported, "seccompFlagSupported"));

@@ -25,6 +25,16 @@ export interface Bridge {
   pipe(): [number, number];
   /** poll(2) for POLLIN on `fds`, blocking the JS thread up to `timeoutMs` (-1: no limit); each fd's revents (POLLIN 1, POLLHUP 16...). */
   pollIn(fds: number[], timeoutMs: number): number[];
+  /** A listening unix stream socket bound at `path` (close-on-exec); remove the path when done. */
+  listenUnix(path: string): number;
+  /**
+   * accept() one connection on `listenFd` and receive one fd over SCM_RIGHTS
+   * (the console socket protocol: runts-init sends the pty master). Blocks
+   * the JS thread at most `timeoutMs` per wait; ETIMEDOUT after that.
+   */
+  acceptFd(listenFd: number, timeoutMs: number): number;
+  /** ioctl(TIOCSWINSZ). */
+  setWinsize(fd: number, rows: number, cols: number): void;
   /**
    * cgroup v2 device rules: loads `insns` (struct bpf_insn[], host byte order)
    * as BPF_PROG_TYPE_CGROUP_DEVICE, attaches it to the cgroup directory with

@@ -9,9 +9,62 @@
 // with a second, write-only "keep" fd: without it the copy would see EOF
 // before the client opened its end; CloseIO closes it, and the client's
 // close then ends the process's stdin.
-import { closeSync, constants, openSync } from 'node:fs';
+//
+// With a terminal the process's stdio is the pty slave (runts-init makes
+// the pty and sends the master over the console socket, see ConsoleSocket):
+// the shim copies stdin fifo -> master and master -> stdout fifo, and there
+// is no stderr. The master's reads end with EIO once every slave fd is
+// closed. When stdin reached EOF after CloseIO, an EOT (^D) goes to the
+// master: the terminal's end of input for a reader in canonical mode.
+import { closeSync, constants, mkdtempSync, openSync, rmSync } from 'node:fs';
 import { Socket } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { ReadStream } from 'node:tty';
 import { bridge } from '../native/bridge.js';
+
+/** How long the shim waits for runts-init to connect and send the pty master. */
+const CONSOLE_TIMEOUT_MS = 10_000;
+
+/**
+ * A console socket for one process: a listening unix socket in a fresh temp
+ * directory, passed as --console-socket; receive() takes the pty master
+ * runts-init sent (it connected during create/exec and waits for nobody),
+ * close() removes the socket and its directory.
+ */
+export class ConsoleSocket {
+  readonly path: string;
+  private readonly dir: string;
+  private fd: number;
+
+  constructor() {
+    this.dir = mkdtempSync(join(tmpdir(), 'runts-console-'));
+    this.path = join(this.dir, 'console.sock');
+    try {
+      this.fd = bridge().listenUnix(this.path);
+    } catch (e) {
+      rmSync(this.dir, { recursive: true, force: true });
+      throw e;
+    }
+  }
+
+  /** The pty master (close-on-exec); throws after a timeout. */
+  receive(timeoutMs = CONSOLE_TIMEOUT_MS): number {
+    return bridge().acceptFd(this.fd, timeoutMs);
+  }
+
+  close(): void {
+    if (this.fd >= 0) {
+      try {
+        closeSync(this.fd);
+      } catch {
+        // closed
+      }
+      this.fd = -1;
+    }
+    rmSync(this.dir, { recursive: true, force: true });
+  }
+}
 
 export interface StdioPaths {
   stdin: string;
@@ -26,13 +79,26 @@ export class ProcessIO {
   private stdinKeep = -1;
   private stdinPipe: Socket | null = null;
   private readonly owned: number[] = [];
+  private stdinSrc: Socket | null = null;
+  private stdinClosed = false;
+  private stdinEnded = false;
+  private master: ReadStream | null = null;
+  private masterFd = -1;
 
-  constructor(paths: StdioPaths) {
+  constructor(
+    private readonly paths: StdioPaths,
+    /** The process gets a pty from runts-init: its fds here are /dev/null, attachConsole() does the copies. */
+    readonly terminal = false,
+  ) {
     const nullFd = (flags: number): number => {
       const fd = openSync('/dev/null', flags);
       this.owned.push(fd);
       return fd;
     };
+    if (terminal) {
+      this.childFds = [nullFd(constants.O_RDONLY), nullFd(constants.O_WRONLY), nullFd(constants.O_WRONLY)];
+      return;
+    }
     let inFd: number;
     if (paths.stdin !== '') {
       const [r, w] = bridge().pipe();
@@ -70,6 +136,64 @@ export class ProcessIO {
     this.childFds = [inFd, out(paths.stdout), out(paths.stderr)];
   }
 
+  /**
+   * Terminal: copies between the fifos and the pty `master` (owned from
+   * here on: closed by close() or when the slave side is gone).
+   */
+  attachConsole(masterFd: number): void {
+    let master: ReadStream;
+    try {
+      master = new ReadStream(masterFd);
+    } catch (e) {
+      closeSync(masterFd);
+      throw e;
+    }
+    this.master = master;
+    this.masterFd = masterFd;
+    master.on('error', () => master.destroy()); // EIO: the slave was closed
+    if (this.paths.stdout !== '') {
+      const fd = openSync(this.paths.stdout, constants.O_RDWR | constants.O_NONBLOCK);
+      const dst = new Socket({ fd, readable: false, writable: true });
+      this.copies.push(
+        new Promise<void>((resolve) => {
+          dst.on('error', () => resolve());
+          dst.on('finish', () => resolve());
+          dst.on('close', () => resolve());
+          master.on('close', () => dst.end());
+        }),
+      );
+      master.pipe(dst);
+    } else {
+      master.resume();
+    }
+    if (this.paths.stdin !== '') {
+      const fifo = openSync(this.paths.stdin, constants.O_RDONLY | constants.O_NONBLOCK);
+      this.stdinKeep = openSync(this.paths.stdin, constants.O_WRONLY | constants.O_NONBLOCK);
+      const src = new Socket({ fd: fifo, readable: true, writable: false });
+      this.stdinSrc = src;
+      src.on('error', () => src.destroy());
+      src.on('data', (d: Buffer) => {
+        if (!master.destroyed) master.write(d);
+      });
+      src.on('end', () => {
+        this.stdinEnded = true;
+        this.sendEot();
+      });
+    }
+  }
+
+  /** After CloseIO and the client's close of its stdin: ^D to the terminal. */
+  private sendEot(): void {
+    if (!this.stdinClosed || !this.stdinEnded || !this.master || this.master.destroyed) return;
+    this.master.write(Buffer.from([4]));
+  }
+
+  /** TIOCSWINSZ on the pty master. */
+  resize(rows: number, cols: number): void {
+    if (!this.master || this.master.destroyed) throw new Error('the terminal is closed');
+    bridge().setWinsize(this.masterFd, rows, cols);
+  }
+
   /** The process has its copies of the fds: the shim's are closed, so EOF can come. */
   childStarted(): void {
     for (const fd of this.owned.splice(0)) {
@@ -87,6 +211,8 @@ export class ProcessIO {
       closeSync(this.stdinKeep);
       this.stdinKeep = -1;
     }
+    this.stdinClosed = true;
+    if (this.terminal) this.sendEot();
   }
 
   /** Resolves once stdout and stderr were copied to EOF, or after `timeoutMs` (a leaked pipe). */
@@ -100,5 +226,7 @@ export class ProcessIO {
     this.childStarted();
     this.closeStdin();
     this.stdinPipe?.destroy();
+    this.stdinSrc?.destroy();
+    this.master?.destroy();
   }
 }

@@ -25,7 +25,7 @@ import type { Logger } from '../log.js';
 import { Code, notFound, precondition, ShimError, unimplemented } from './errors.js';
 import { ShimContainer } from './container.js';
 import { ShimProcess } from './process.js';
-import { ProcessIO } from './stdio.js';
+import { ConsoleSocket, ProcessIO } from './stdio.js';
 import type { Publisher } from './publisher.js';
 import type { Reaper, ExitStatus } from './reaper.js';
 import { mountRootfs, unmountRootfs } from './rootfs.js';
@@ -112,17 +112,19 @@ export class TaskService {
   private async createTask(r: T.CreateTaskRequest): Promise<T.CreateTaskResponse> {
     if (this.containers.has(r.id)) throw new ShimError(Code.AlreadyExists, `container ${r.id}: already exists`);
     if (r.checkpoint !== '') throw unimplemented('restore from a checkpoint');
-    if (r.terminal) throw unimplemented('a terminal (tty) for the container process');
     const mounts = r.rootfs.map((m) => ({ type: m.type, source: m.source, options: m.options }));
     mountRootfs(r.bundle, mounts);
     let io: ProcessIO | null = null;
+    let consoleSock: ConsoleSocket | null = null;
+    let created = false;
     try {
-      io = new ProcessIO({ stdin: r.stdin, stdout: r.stdout, stderr: r.stderr });
+      io = new ProcessIO({ stdin: r.stdin, stdout: r.stdout, stderr: r.stderr }, r.terminal);
+      if (r.terminal) consoleSock = new ConsoleSocket();
       const { state } = await createContainer(this.o.store, {
         id: r.id,
         bundle: r.bundle,
         pidFile: null,
-        consoleSocket: null,
+        consoleSocket: consoleSock?.path ?? null,
         noPivot: false,
         noNewKeyring: false,
         preserveFds: 0,
@@ -130,8 +132,10 @@ export class TaskService {
         log: this.o.log,
         stdio: io.childFds,
       });
+      created = true;
       io.childStarted();
-      const init = new ShimProcess('', { stdin: r.stdin, stdout: r.stdout, stderr: r.stderr }, false, io);
+      if (consoleSock) io.attachConsole(consoleSock.receive());
+      const init = new ShimProcess('', { stdin: r.stdin, stdout: r.stdout, stderr: r.stderr }, r.terminal, io);
       init.pid = state.pid;
       const c = new ShimContainer(r.id, r.bundle, init, mounts.length > 0);
       this.containers.set(r.id, c);
@@ -146,8 +150,17 @@ export class TaskService {
       return create(T.CreateTaskResponseSchema, { pid: state.pid });
     } catch (e) {
       io?.close();
+      if (created) {
+        try {
+          await deleteContainer(this.o.store, r.id, true, this.o.log);
+        } catch (e2) {
+          this.o.log.warn(`removing container ${r.id} after the failed create: ${(e2 as Error).message}`);
+        }
+      }
       if (mounts.length > 0) unmountRootfs(r.bundle);
       throw e;
+    } finally {
+      consoleSock?.close();
     }
   }
 
@@ -165,14 +178,16 @@ export class TaskService {
     const specFile = join(c.bundle, `.runts-exec-${r.execId}.json`);
     const pidFile = join(c.bundle, `.runts-exec-${r.execId}.pid`);
     writeFileSync(specFile, spec, { mode: 0o600 });
-    const io = new ProcessIO(p.stdio);
+    const io = new ProcessIO(p.stdio, p.terminal);
     p.io = io;
+    let consoleSock: ConsoleSocket | null = null;
     try {
+      if (p.terminal) consoleSock = new ConsoleSocket();
       await execProcess(this.o.store, {
         id: r.id,
         processFile: specFile,
         overrides: NO_OVERRIDES,
-        consoleSocket: null,
+        consoleSocket: consoleSock?.path ?? null,
         detach: true,
         pidFile,
         preserveFds: 0,
@@ -182,10 +197,21 @@ export class TaskService {
       });
       io.childStarted();
       p.pid = Number(readFileSync(pidFile, 'utf8'));
+      if (consoleSock) io.attachConsole(consoleSock.receive());
     } catch (e) {
       io.close();
+      if (p.pid !== 0) {
+        // Started, but its terminal never came: it goes.
+        try {
+          process.kill(p.pid, 'SIGKILL');
+        } catch {
+          // gone
+        }
+        this.watchExit(c, p);
+      }
       throw e;
     } finally {
+      consoleSock?.close();
       for (const f of [specFile, pidFile]) if (existsSync(f)) unlinkSync(f);
     }
     this.watchExit(c, p);
@@ -299,9 +325,8 @@ export class TaskService {
   private exec(r: T.ExecProcessRequest): void {
     const c = this.container(r.id);
     if (c.execs.has(r.execId)) throw new ShimError(Code.AlreadyExists, `exec ${r.execId}: already exists`);
-    if (r.terminal) throw unimplemented('a terminal (tty) for an exec process');
     if (!r.spec) throw new ShimError(Code.InvalidArgument, `exec ${r.execId}: no process spec`);
-    c.execs.set(r.execId, new ShimProcess(r.execId, { stdin: r.stdin, stdout: r.stdout, stderr: r.stderr }, false, null));
+    c.execs.set(r.execId, new ShimProcess(r.execId, { stdin: r.stdin, stdout: r.stdout, stderr: r.stderr }, r.terminal, null));
     c.execSpecs.set(r.execId, r.spec.value);
     this.o.publisher.publish('/tasks/exec-added', E.TaskExecAddedSchema, create(E.TaskExecAddedSchema, { containerId: r.id, execId: r.execId }));
   }
@@ -309,6 +334,10 @@ export class TaskService {
   private resizePty(r: T.ResizePtyRequest): void {
     const p = this.proc(r.id, r.execId);
     if (!p.terminal) throw precondition('the process has no terminal');
+    // After the exit the pty is gone: nothing to resize (ctr resizes once more as it finishes).
+    if (p.exit) return;
+    if (!p.io || p.pid === 0) throw precondition('the process is not started');
+    p.io.resize(r.height, r.width);
   }
 
   private closeIO(r: T.CloseIORequest): void {

@@ -1,6 +1,7 @@
 // containerd drives runts through its own shim, containerd-shim-runts-v2
 // (runtime io.containerd.runts.v2), which calls the runts library in-process:
 // ctr run --rm with output and exit status, a detached task with exec,
+// terminals (ctr run -t, ctr task exec -t, under script for a tty),
 // ps, pause/resume, metrics, kill and delete, and nothing left behind (containers, runts state,
 // cgroups, mounts, shim processes). A private containerd as in
 // containerd.test.ts, with a temp dir holding the shim binary prepended to
@@ -204,5 +205,41 @@ describe('containerd with containerd-shim-runts-v2 (io.containerd.runts.v2)', { 
     must(['container', 'delete', id]);
     assertNothingLeft();
     assert.ok(await waitFor(() => shimPids().length === 0, 5000), `shims left: ${shimPids().join(' ')}`);
+  });
+
+  test('terminals: ctr run -t and ctr task exec -t get a /dev/pts tty sized by ResizePty; nothing is left', { skip: have('script') ? false : 'script (bsdutils) is not installed' }, async () => {
+    // ctr -t needs a terminal of its own: script gives it one, of 30 rows and 100 columns,
+    // which ctr passes on with ResizePty once the process started (so the
+    // container waits for a size before it prints one).
+    // (busybox stty size prints nothing but an error, and exits 0, while the size is 0x0.)
+    const waitSize = 'i=0; while [ -z "$(stty size 2>/dev/null)" ] && [ $i -lt 100 ]; do sleep 0.05; i=$((i+1)); done';
+    const tty = (args: string[], input = ''): SpawnSyncReturns<string> => {
+      const cmd = ['stty rows 30 cols 100;', 'ctr', '--address', sock, '-n', NS, ...args.map((a) => `'${a.replace(/'/g, `'\\''`)}'`)].join(' ');
+      return spawnSync('script', ['-qec', cmd, '/dev/null'], { env: cleanEnv(), encoding: 'utf8', timeout: 60_000, killSignal: 'SIGKILL', input });
+    };
+    // script passes its stdin's EOF on as a NUL, which the container's pty echoes as "^@".
+    const clean = (s: string): string => s.replace(/\r/g, '').replace(/\^@/g, '');
+
+    const r = tty(['run', '--rm', '-t', ...RUN, IMAGE, `tty-${process.pid}`, 'sh', '-c', `tty; ${waitSize}; stty size; read l; echo "got=$l"; exit 5`], 'hello\n');
+    assert.equal(r.status, 5, `${r.stdout}${r.stderr}`);
+    // (The pty echoes the input line too.)
+    assert.match(clean(r.stdout), /\/dev\/pts\/\d+\n30 100\n(.*\n)?got=hello\n/);
+
+    const id = `dt-${process.pid}`;
+    must(['run', '-d', ...RUN, IMAGE, id, 'sleep', '100000']);
+    const e = tty(['task', 'exec', '-t', '--exec-id', 'te1', id, 'sh', '-c', `tty; ${waitSize}; stty size; [ -t 0 ] && [ -t 1 ] && [ -t 2 ] && exit 6`]);
+    assert.equal(e.status, 6, `${e.stdout}${e.stderr}`);
+    assert.match(clean(e.stdout), /\/dev\/pts\/\d+\n30 100\n/);
+    // A plain exec next to it still has pipes.
+    const plain = ctr(['task', 'exec', '--exec-id', 'te2', id, 'sh', '-c', '[ -t 1 ] || echo no-tty']);
+    assert.equal(plain.stdout, 'no-tty\n', plain.stderr);
+
+    must(['task', 'kill', '-s', 'SIGKILL', id]);
+    assert.ok(await waitFor(() => tasks().get(id) === 'STOPPED', 10_000), `status ${tasks().get(id)}`);
+    must(['task', 'delete', id]);
+    must(['container', 'delete', id]);
+    assertNothingLeft();
+    assert.ok(await waitFor(() => shimPids().length === 0, 5000), `shims left: ${shimPids().join(' ')}`);
+    assert.deepEqual(readdirSync(tmpdir()).filter((f) => f.startsWith('runts-console-')), []);
   });
 });
