@@ -21,8 +21,10 @@ export interface ContainerdOptions {
   prefix: string;
   /** Directories to put before containerd's PATH (where it finds shims). */
   path?: (dir: string) => string[];
-  /** Runtime state roots to force-delete what is left in, each with the CLI (argv prefix before `--root`) that owns it. */
-  runtimeRoots?: { root: string; cli: string[] }[];
+  /** Runtime state roots to force-delete what is left in, each with the CLI (argv prefix before `--root`) that owns it, or a function of the container id giving it (undefined: leave it). */
+  runtimeRoots?: { root: string; cli: string[] | ((id: string) => string[] | undefined) }[];
+  /** containerd in its own process group: a Ctrl-C of ours does not reach it, so stop() can still clean up through it. */
+  detached?: boolean;
   /** Which shim processes serving this containerd shimPids() reports (default: any containerd-shim-*). */
   shim?: RegExp;
 }
@@ -34,6 +36,11 @@ export class PrivateContainerd {
   private hadRunContainerd = existsSync('/run/containerd');
 
   constructor(readonly opts: ContainerdOptions) {}
+
+  /** containerd was started and has not exited. */
+  get alive(): boolean {
+    return !!this.proc && this.proc.exitCode === null && this.proc.signalCode === null;
+  }
 
   ctr(args: string[], timeout = 60_000): SpawnSyncReturns<string> {
     return spawnSync('ctr', ['--address', this.sock, '-n', this.opts.ns, ...args], { env: cleanEnv(), encoding: 'utf8', timeout, killSignal: 'SIGKILL' });
@@ -125,7 +132,7 @@ export class PrivateContainerd {
     const log = openSync(join(dir, 'containerd.log'), 'w');
     const extra = this.opts.path?.(dir) ?? [];
     const env = extra.length ? { ...cleanEnv(), PATH: [...extra, process.env.PATH ?? '/usr/sbin:/usr/bin:/sbin:/bin'].join(':') } : cleanEnv();
-    this.proc = spawn('containerd', ['--config', join(dir, 'config.toml')], { env, stdio: ['ignore', log, log] });
+    this.proc = spawn('containerd', ['--config', join(dir, 'config.toml')], { env, stdio: ['ignore', log, log], detached: this.opts.detached ?? false });
     closeSync(log);
     const up = await waitFor(() => existsSync(sock) && this.ctr(['version'], 5000).status === 0, 20_000);
     if (!up) throw new Error(`containerd did not come up: ${readFileSync(join(dir, 'containerd.log'), 'utf8').slice(-2000)}`);
@@ -154,7 +161,10 @@ export class PrivateContainerd {
     // Whatever a container of ours still holds, then its state, cgroups and mounts.
     for (const { root, cli } of this.opts.runtimeRoots ?? []) {
       if (!existsSync(root)) continue;
-      for (const id of readdirSync(root)) spawnSync(cli[0]!, [...cli.slice(1), '--root', root, 'delete', '--force', id], { env: cleanEnv(), stdio: 'ignore' });
+      for (const id of readdirSync(root)) {
+        const argv = typeof cli === 'function' ? cli(id) : cli;
+        if (argv) spawnSync(argv[0]!, [...argv.slice(1), '--root', root, 'delete', '--force', id], { env: cleanEnv(), stdio: 'ignore' });
+      }
     }
     for (const m of this.mountsUnder(this.dir).reverse()) spawnSync('umount', ['-l', m], { stdio: 'ignore' });
     const { top, children } = this.cgroupDirs();
