@@ -9,12 +9,11 @@
 // not installed; kills containerd and removes everything even on failure.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn, spawnSync, type ChildProcess, type SpawnSyncReturns } from 'node:child_process';
-import { chmodSync, closeSync, existsSync, mkdtempSync, openSync, readdirSync, readFileSync, rmSync, rmdirSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { spawnSync, type SpawnSyncReturns } from 'node:child_process';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { baseSpec, cleanEnv, RUNTS, Sandbox, waitFor } from './helpers.ts';
-import { ociArchive } from './oci-image.ts';
+import { BUSYBOX_IMAGE, PrivateContainerd } from '../containerd-harness.ts';
 
 const have = (cmd: string): boolean => spawnSync('sh', ['-c', `command -v ${cmd}`], { stdio: 'ignore' }).status === 0;
 const skip = !existsSync(RUNTS)
@@ -24,19 +23,21 @@ const skip = !existsSync(RUNTS)
     : false;
 
 const NS = `runts-it-${process.pid}`;
-const IMAGE = 'docker.io/runts/busybox:test';
+const IMAGE = BUSYBOX_IMAGE;
 const RUN = ['--runc-binary', RUNTS, '--runtime', 'io.containerd.runc.v2'];
 /** Where the runc shim keeps the runtime's state: its --root for our namespace. */
 const RUNTIME_ROOT = `/run/containerd/runc/${NS}`;
-const hadRunContainerd = existsSync('/run/containerd');
 
+const ctd = new PrivateContainerd({
+  ns: NS,
+  prefix: 'runts-ctd-',
+  shim: /containerd-shim-runc-v2$/,
+  runtimeRoots: [{ root: RUNTIME_ROOT, cli: [process.execPath, RUNTS] }],
+});
 let dir = '';
 let sock = '';
-let containerd: ChildProcess | undefined;
 
-function ctr(args: string[], timeout = 60_000): SpawnSyncReturns<string> {
-  return spawnSync('ctr', ['--address', sock, '-n', NS, ...args], { env: cleanEnv(), encoding: 'utf8', timeout, killSignal: 'SIGKILL' });
-}
+const ctr = (args: string[], timeout = 60_000): SpawnSyncReturns<string> => ctd.ctr(args, timeout);
 
 function must(args: string[]): string {
   const r = ctr(args);
@@ -44,112 +45,18 @@ function must(args: string[]): string {
   return r.stdout;
 }
 
-/** `ctr task ls` as id -> status. */
-function tasks(): Map<string, string> {
-  const m = new Map<string, string>();
-  for (const line of must(['task', 'ls']).split('\n').slice(1)) {
-    const [id, , status] = line.trim().split(/\s+/);
-    if (id) m.set(id, status ?? '');
-  }
-  return m;
-}
-
-function mountsUnder(path: string): string[] {
-  return readFileSync('/proc/self/mountinfo', 'utf8').split('\n').map((l) => l.split(' ')[4] ?? '').filter((m) => m.startsWith(path));
-}
-
-/** The namespace's cgroup directories (ctr puts a container at /<namespace>/<id>) and the ones below them. */
-function cgroupDirs(): { top: string[]; children: string[] } {
-  const top: string[] = [];
-  const children: string[] = [];
-  for (const h of readdirSync('/sys/fs/cgroup')) {
-    const d = join('/sys/fs/cgroup', h, NS);
-    if (!existsSync(d)) continue;
-    top.push(d);
-    for (const e of readdirSync(d, { withFileTypes: true })) if (e.isDirectory()) children.push(join(d, e.name));
-  }
-  return { top, children };
-}
-
-function shimPids(): number[] {
-  const pids: number[] = [];
-  for (const p of readdirSync('/proc').filter((x) => /^\d+$/.test(x))) {
-    try {
-      const cmd = readFileSync(`/proc/${p}/cmdline`, 'utf8').split('\0');
-      if (cmd[0]?.endsWith('containerd-shim-runc-v2') && cmd.includes(sock)) pids.push(Number(p));
-    } catch {
-      /* gone */
-    }
-  }
-  return pids;
-}
+const tasks = (): Map<string, string> => ctd.tasks();
+const mountsUnder = (path: string): string[] => ctd.mountsUnder(path);
+const cgroupDirs = (): { top: string[]; children: string[] } => ctd.cgroupDirs();
+const shimPids = (): number[] => ctd.shimPids();
 
 async function startContainerd(): Promise<void> {
-  dir = mkdtempSync(join(tmpdir(), 'runts-ctd-'));
-  chmodSync(dir, 0o755);
-  sock = join(dir, 'containerd.sock');
-  const off = ['io.containerd.grpc.v1.cri', 'io.containerd.snapshotter.v1.aufs', 'io.containerd.snapshotter.v1.btrfs', 'io.containerd.snapshotter.v1.devmapper', 'io.containerd.snapshotter.v1.zfs', 'io.containerd.tracing.processor.v1.otlp', 'io.containerd.internal.v1.tracing'];
-  writeFileSync(
-    join(dir, 'config.toml'),
-    [
-      'version = 2',
-      `root = "${dir}/root"`,
-      `state = "${dir}/state"`,
-      `disabled_plugins = [${off.map((p) => `"${p}"`).join(', ')}]`,
-      '[grpc]',
-      `  address = "${sock}"`,
-      '[ttrpc]',
-      `  address = "${sock}.ttrpc"`,
-      '[debug]',
-      '  address = ""',
-      '[metrics]',
-      '  address = ""',
-      '',
-    ].join('\n'),
-  );
-  const log = openSync(join(dir, 'containerd.log'), 'w');
-  containerd = spawn('containerd', ['--config', join(dir, 'config.toml')], { env: cleanEnv(), stdio: ['ignore', log, log] });
-  closeSync(log);
-  const up = await waitFor(() => existsSync(sock) && ctr(['version'], 5000).status === 0, 20_000);
-  assert.ok(up, `containerd did not come up: ${readFileSync(join(dir, 'containerd.log'), 'utf8').slice(-2000)}`);
-  must(['image', 'import', ociArchive(dir, IMAGE)]);
+  await ctd.start();
+  dir = ctd.dir;
+  sock = ctd.sock;
 }
 
-async function stopContainerd(): Promise<void> {
-  if (!dir) return;
-  if (containerd && containerd.exitCode === null) {
-    for (const id of ctr(['container', 'ls', '-q'], 10_000).stdout?.split('\n').filter(Boolean) ?? []) {
-      ctr(['task', 'kill', '-s', 'SIGKILL', id], 10_000);
-      ctr(['task', 'delete', '--force', id], 10_000);
-      ctr(['container', 'delete', id], 10_000);
-    }
-    containerd.kill('SIGTERM');
-    if (!(await waitFor(() => containerd!.exitCode !== null || containerd!.signalCode !== null, 10_000))) containerd.kill('SIGKILL');
-  }
-  for (const pid of shimPids()) {
-    try {
-      process.kill(pid, 'SIGKILL');
-    } catch {
-      /* gone */
-    }
-  }
-  // Whatever a runts container of ours still holds, then its state, cgroups and mounts.
-  if (existsSync(RUNTIME_ROOT)) {
-    for (const id of readdirSync(RUNTIME_ROOT)) spawnSync(process.execPath, [RUNTS, '--root', RUNTIME_ROOT, 'delete', '--force', id], { env: cleanEnv(), stdio: 'ignore' });
-  }
-  for (const m of mountsUnder(dir).reverse()) spawnSync('umount', ['-l', m], { stdio: 'ignore' });
-  const { top, children } = cgroupDirs();
-  for (const d of [...children, ...top]) {
-    try {
-      rmdirSync(d);
-    } catch {
-      /* busy: reported by the test that checks */
-    }
-  }
-  rmSync(RUNTIME_ROOT, { recursive: true, force: true });
-  if (!hadRunContainerd) rmSync('/run/containerd', { recursive: true, force: true });
-  rmSync(dir, { recursive: true, force: true });
-}
+const stopContainerd = (): Promise<void> => ctd.stop();
 
 describe('containerd (ctr, containerd-shim-runc-v2) with runts as the runc binary', { skip }, () => {
   before(startContainerd);
