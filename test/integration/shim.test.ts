@@ -11,6 +11,7 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync, type SpawnSyncReturns } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync, symlinkSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { cleanEnv, REPO, waitFor } from './helpers.ts';
 import { BUSYBOX_IMAGE, PrivateContainerd } from '../containerd-harness.ts';
@@ -131,7 +132,7 @@ describe('containerd with containerd-shim-runts-v2 (io.containerd.runts.v2)', { 
     // (busybox stty size prints nothing but an error, and exits 0, while the size is 0x0.)
     const waitSize = 'i=0; while [ -z "$(stty size 2>/dev/null)" ] && [ $i -lt 100 ]; do sleep 0.05; i=$((i+1)); done';
     const tty = (args: string[], input = ''): SpawnSyncReturns<string> => {
-      const cmd = ['stty rows 30 cols 100;', 'ctr', '--address', sock, '-n', NS, ...args.map((a) => `'${a.replace(/'/g, `'\\''`)}'`)].join(' ');
+      const cmd = ['stty rows 30 cols 100;', 'ctr', '--address', ctd.sock, '-n', NS, ...args.map((a) => `'${a.replace(/'/g, `'\\''`)}'`)].join(' ');
       return spawnSync('script', ['-qec', cmd, '/dev/null'], { env: cleanEnv(), encoding: 'utf8', timeout: 60_000, killSignal: 'SIGKILL', input });
     };
     // script passes its stdin's EOF on as a NUL, which the container's pty echoes as "^@".
