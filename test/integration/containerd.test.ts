@@ -39,11 +39,7 @@ let sock = '';
 
 const ctr = (args: string[], timeout = 60_000): SpawnSyncReturns<string> => ctd.ctr(args, timeout);
 
-function must(args: string[]): string {
-  const r = ctr(args);
-  assert.equal(r.status, 0, `ctr ${args.join(' ')}: ${r.stderr}`);
-  return r.stdout;
-}
+const must = (args: string[]): string => ctd.must(args);
 
 const tasks = (): Map<string, string> => ctd.tasks();
 const mountsUnder = (path: string): string[] => ctd.mountsUnder(path);

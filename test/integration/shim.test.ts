@@ -42,11 +42,7 @@ let dir = '';
 
 const ctr = (args: string[], timeout = 60_000): SpawnSyncReturns<string> => ctd.ctr(args, timeout);
 
-function must(args: string[]): string {
-  const r = ctr(args);
-  assert.equal(r.status, 0, `ctr ${args.join(' ')}: ${r.stderr}`);
-  return r.stdout;
-}
+const must = (args: string[]): string => ctd.must(args);
 
 const tasks = (): Map<string, string> => ctd.tasks();
 const mountsUnder = (path: string): string[] => ctd.mountsUnder(path);
@@ -71,6 +67,16 @@ function assertNothingLeft(): void {
   assert.deepEqual(existsSync(RUNTIME_ROOT) ? readdirSync(RUNTIME_ROOT) : [], []);
   assert.deepEqual(cgroupDirs().filter((d) => !d.endsWith(`/${NS}`)), []);
   assert.deepEqual(mountsUnder(dir), []);
+}
+
+/** Kills and deletes a task and its container; then nothing may be left, not even its shim. */
+async function removeTask(id: string): Promise<void> {
+  must(['task', 'kill', '-s', 'SIGKILL', id]);
+  assert.ok(await waitFor(() => tasks().get(id) === 'STOPPED', 10_000), `status ${tasks().get(id)}`);
+  must(['task', 'delete', id]);
+  must(['container', 'delete', id]);
+  assertNothingLeft();
+  assert.ok(await waitFor(() => shimPids().length === 0, 5000), `shims left: ${shimPids().join(' ')}`);
 }
 
 describe('containerd with containerd-shim-runts-v2 (io.containerd.runts.v2)', { skip }, () => {
@@ -117,12 +123,7 @@ describe('containerd with containerd-shim-runts-v2 (io.containerd.runts.v2)', { 
     assert.match(metrics, /pids\.current\s+1\b/);
     assert.match(metrics, /memory\.usage_in_bytes\s+\d+/);
 
-    must(['task', 'kill', '-s', 'SIGKILL', id]);
-    assert.ok(await waitFor(() => tasks().get(id) === 'STOPPED', 10_000), `status ${tasks().get(id)}`);
-    must(['task', 'delete', id]);
-    must(['container', 'delete', id]);
-    assertNothingLeft();
-    assert.ok(await waitFor(() => shimPids().length === 0, 5000), `shims left: ${shimPids().join(' ')}`);
+    await removeTask(id);
   });
 
   test('terminals: ctr run -t and ctr task exec -t get a /dev/pts tty sized by ResizePty; nothing is left', { skip: have('script') ? false : 'script (bsdutils) is not installed' }, async () => {
@@ -152,12 +153,7 @@ describe('containerd with containerd-shim-runts-v2 (io.containerd.runts.v2)', { 
     const plain = ctr(['task', 'exec', '--exec-id', 'te2', id, 'sh', '-c', '[ -t 1 ] || echo no-tty']);
     assert.equal(plain.stdout, 'no-tty\n', plain.stderr);
 
-    must(['task', 'kill', '-s', 'SIGKILL', id]);
-    assert.ok(await waitFor(() => tasks().get(id) === 'STOPPED', 10_000), `status ${tasks().get(id)}`);
-    must(['task', 'delete', id]);
-    must(['container', 'delete', id]);
-    assertNothingLeft();
-    assert.ok(await waitFor(() => shimPids().length === 0, 5000), `shims left: ${shimPids().join(' ')}`);
+    await removeTask(id);
     assert.deepEqual(readdirSync(tmpdir()).filter((f) => f.startsWith('runts-console-')), []);
   });
 });
