@@ -2,7 +2,8 @@
 // (runtime io.containerd.runts.v2), which calls the runts library in-process:
 // ctr run --rm with output and exit status, a detached task with exec,
 // terminals (ctr run -t, ctr task exec -t, under script for a tty),
-// ps, pause/resume, metrics, kill and delete, and nothing left behind (containers, runts state,
+// ps, pause/resume, metrics, kill and delete, a shim killed with SIGKILL
+// (containerd's delete action), and nothing left behind (containers, runts state,
 // cgroups, mounts, shim processes). A private containerd as in
 // containerd.test.ts, with a temp dir holding the shim binary prepended to
 // its PATH. Skips when containerd is not installed; kills containerd and
@@ -124,6 +125,28 @@ describe('containerd with containerd-shim-runts-v2 (io.containerd.runts.v2)', { 
     assert.match(metrics, /memory\.usage_in_bytes\s+\d+/);
 
     await removeTask(id);
+  });
+
+  test('a shim killed with SIGKILL: containerd\'s delete action removes its container; nothing is left', async () => {
+    const id = `k-${process.pid}`;
+    must(['run', '-d', ...RUN, IMAGE, id, 'sleep', '100000']);
+    const pid = Number(must(['task', 'ls']).split('\n').find((l) => l.startsWith(`${id} `))?.trim().split(/\s+/)[1]);
+    const shims = shimPids();
+    assert.equal(shims.length, 1);
+    process.kill(shims[0]!, 'SIGKILL');
+    const gone = (): boolean => {
+      try {
+        process.kill(pid, 0);
+        return false;
+      } catch {
+        return true;
+      }
+    };
+    // containerd notices the dead shim and runs `containerd-shim-runts-v2 delete`.
+    assert.ok(await waitFor(() => gone() && !tasks().has(id), 15_000), `container ${pid} or its task outlived the shim`);
+    must(['container', 'delete', id]);
+    assertNothingLeft();
+    assert.deepEqual(shimPids(), []);
   });
 
   test('terminals: ctr run -t and ctr task exec -t get a /dev/pts tty sized by ResizePty; nothing is left', { skip: have('script') ? false : 'script (bsdutils) is not installed' }, async () => {
