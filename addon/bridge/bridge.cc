@@ -23,6 +23,7 @@
 #include <termios.h>
 
 #include "../common/syscalls.h"
+#include "../common/unix_socket.h"
 #include "errno_error.h"
 #include "seccomp.h"
 
@@ -327,28 +328,8 @@ Napi::Value AcceptFd(const Napi::CallbackInfo& info) {
   ScopedFd conn(c);
   wait_in(c, "waiting for the fd");
   char data[4096];
-  struct iovec iov {data, sizeof data};
-  alignas(struct cmsghdr) char ctrl[CMSG_SPACE(sizeof(int) * 4)] = {};
-  struct msghdr msg {};
-  msg.msg_iov = &iov;
-  msg.msg_iovlen = 1;
-  msg.msg_control = ctrl;
-  msg.msg_controllen = sizeof ctrl;
-  ssize_t n;
-  do n = recvmsg(c, &msg, MSG_CMSG_CLOEXEC);
-  while (n < 0 && errno == EINTR);
-  if (n < 0) throw_errno(env, "recvmsg (console socket)", errno);
-  int got = -1;
-  for (struct cmsghdr* h = CMSG_FIRSTHDR(&msg); h; h = CMSG_NXTHDR(&msg, h)) {
-    if (h->cmsg_level != SOL_SOCKET || h->cmsg_type != SCM_RIGHTS) continue;
-    size_t count = (h->cmsg_len - CMSG_LEN(0)) / sizeof(int);
-    for (size_t i = 0; i < count; i++) {
-      int fd;
-      std::memcpy(&fd, CMSG_DATA(h) + i * sizeof(int), sizeof(int));
-      if (got < 0) got = fd;
-      else close(fd);  // only one is expected
-    }
-  }
+  int got;
+  if (recv_fd_msg(c, data, sizeof data, &got) < 0) throw_errno(env, "recvmsg (console socket)", errno);
   if (got < 0) throw_errno(env, "console socket: no fd in the message", EBADMSG);
   return Napi::Number::New(env, got);
 }

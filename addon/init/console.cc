@@ -12,67 +12,25 @@
 #include <cstring>
 
 #include "../common/errors.h"
+#include "../common/unix_socket.h"
 #include "../common/fd.h"
 
 namespace runts::init {
 
 int connect_console_socket(const std::string& path) {
-  Fd s(socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0));
-  if (!s.valid()) fail("socket", path);
-  struct sockaddr_un addr {};
-  addr.sun_family = AF_UNIX;
-  if (path.size() >= sizeof addr.sun_path) fail("connect console socket", path, ENAMETOOLONG);
-  memcpy(addr.sun_path, path.c_str(), path.size() + 1);
-  int r;
-  do r = connect(s.get(), reinterpret_cast<struct sockaddr*>(&addr), sizeof addr);
-  while (r < 0 && errno == EINTR);
-  if (r < 0) fail("connect console socket", path);
-  return s.release();
+  int s = connect_unix(path);
+  if (s < 0) fail("connect console socket", path);
+  return s;
 }
 
-ssize_t send_fd(int sock, int fd, const std::string& payload) {
-  struct iovec iov {};
-  iov.iov_base = const_cast<char*>(payload.data());
-  iov.iov_len = payload.size();
-  alignas(struct cmsghdr) char ctrl[CMSG_SPACE(sizeof(int))] = {};
-  struct msghdr msg {};
-  msg.msg_iov = &iov;
-  msg.msg_iovlen = 1;
-  msg.msg_control = ctrl;
-  msg.msg_controllen = sizeof ctrl;
-  struct cmsghdr* c = CMSG_FIRSTHDR(&msg);
-  c->cmsg_level = SOL_SOCKET;
-  c->cmsg_type = SCM_RIGHTS;
-  c->cmsg_len = CMSG_LEN(sizeof(int));
-  memcpy(CMSG_DATA(c), &fd, sizeof(int));
-  ssize_t r;
-  do r = sendmsg(sock, &msg, MSG_NOSIGNAL);
-  while (r < 0 && errno == EINTR);
-  return r;
-}
+ssize_t send_fd(int sock, int fd, const std::string& payload) { return send_fd_msg(sock, payload.data(), payload.size(), fd); }
 
 int recv_fd(int sock) {
   char data[4096];
-  struct iovec iov {data, sizeof data};
-  alignas(struct cmsghdr) char ctrl[CMSG_SPACE(sizeof(int))] = {};
-  struct msghdr msg {};
-  msg.msg_iov = &iov;
-  msg.msg_iovlen = 1;
-  msg.msg_control = ctrl;
-  msg.msg_controllen = sizeof ctrl;
-  ssize_t r;
-  do r = recvmsg(sock, &msg, MSG_CMSG_CLOEXEC);
-  while (r < 0 && errno == EINTR);
-  if (r < 0) return -1;
-  for (struct cmsghdr* c = CMSG_FIRSTHDR(&msg); c; c = CMSG_NXTHDR(&msg, c)) {
-    if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_RIGHTS && c->cmsg_len >= CMSG_LEN(sizeof(int))) {
-      int fd;
-      memcpy(&fd, CMSG_DATA(c), sizeof fd);
-      return fd;
-    }
-  }
-  errno = EPROTO;
-  return -1;
+  int fd;
+  if (recv_fd_msg(sock, data, sizeof data, &fd) < 0) return -1;
+  if (fd < 0) errno = EPROTO;
+  return fd;
 }
 
 void setup_terminal(const PlanProcess& proc, int console_sock) {

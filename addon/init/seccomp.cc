@@ -15,7 +15,7 @@
 
 #include "../common/errors.h"
 #include "../common/fd.h"
-#include "console.h"
+#include "../common/unix_socket.h"
 #include "sync.h"
 
 namespace runts::init {
@@ -43,17 +43,9 @@ void load_seccomp_at(const std::optional<PlanSeccomp>& filter, PlanSeccomp::Load
 }
 
 int connect_agent(const PlanSeccomp::Listener& listener) {
-  sockaddr_un addr{};
-  addr.sun_family = AF_UNIX;
-  if (listener.path.size() >= sizeof addr.sun_path) fail("seccomp agent", listener.path, ENAMETOOLONG);
-  memcpy(addr.sun_path, listener.path.c_str(), listener.path.size() + 1);
-  Fd sock(socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0));
-  if (!sock.valid()) fail("seccomp agent", listener.path);
-  int r;
-  do r = connect(sock.get(), reinterpret_cast<sockaddr*>(&addr), sizeof addr);
-  while (r < 0 && errno == EINTR);
-  if (r < 0) fail("seccomp agent", listener.path);
-  return sock.release();
+  int s = connect_unix(listener.path);
+  if (s < 0) fail("seccomp agent", listener.path);
+  return s;
 }
 
 void send_to_agent(const PlanSeccomp::Listener& listener, int conn, int fd, pid_t pid) {
@@ -65,7 +57,7 @@ void send_to_agent(const PlanSeccomp::Listener& listener, int conn, int fd, pid_
 
   // The fd travels with the first bytes; the rest (if the socket buffer
   // took only part) follows in plain sends.
-  ssize_t w = send_fd(sock.get(), fd, text);
+  ssize_t w = send_fd_msg(sock.get(), text.data(), text.size(), fd);
   if (w < 0) fail("seccomp agent", listener.path);
   size_t sent = static_cast<size_t>(w);
   while (sent < text.size()) {

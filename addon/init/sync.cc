@@ -11,7 +11,7 @@
 #include <nlohmann/json.hpp>
 
 #include "../common/errors.h"
-#include "console.h"
+#include "../common/unix_socket.h"
 
 namespace runts::init {
 
@@ -28,20 +28,8 @@ static bool send_msg(int fd, const std::string& msg) {
 // with it is stored in *passed (-1 if none; closed when passed is null).
 static ssize_t recv_msg(int fd, std::string& out, int* passed = nullptr) {
   char buf[65536];
-  alignas(cmsghdr) char control[CMSG_SPACE(sizeof(int))];
-  iovec iov{buf, sizeof buf};
-  msghdr msg{};
-  msg.msg_iov = &iov;
-  msg.msg_iovlen = 1;
-  msg.msg_control = control;
-  msg.msg_controllen = sizeof control;
-  ssize_t r;
-  do r = recvmsg(fd, &msg, MSG_CMSG_CLOEXEC);
-  while (r < 0 && errno == EINTR);
-  int got = -1;
-  for (cmsghdr* c = r >= 0 ? CMSG_FIRSTHDR(&msg) : nullptr; c; c = CMSG_NXTHDR(&msg, c)) {
-    if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_RIGHTS && c->cmsg_len == CMSG_LEN(sizeof(int))) memcpy(&got, CMSG_DATA(c), sizeof(int));
-  }
+  int got;
+  ssize_t r = recv_fd_msg(fd, buf, sizeof buf, &got);
   if (passed) *passed = got;
   else if (got >= 0) close(got);
   if (r > 0) out.assign(buf, static_cast<size_t>(r));
@@ -49,7 +37,7 @@ static ssize_t recv_msg(int fd, std::string& out, int* passed = nullptr) {
 }
 
 bool send_with_fd(int fd, const std::string& text, int passed) {
-  return send_fd(fd, passed, text) == static_cast<ssize_t>(text.size());
+  return send_fd_msg(fd, text.data(), text.size(), passed) == static_cast<ssize_t>(text.size());
 }
 
 bool wait_word(int fd, const char* word) {
