@@ -143,22 +143,53 @@ Napi::Value Pipe(const Napi::CallbackInfo& info) {
   return out;
 }
 
-// poll(fds, POLLIN, timeoutMs) on the JS thread, for the short waits of
-// `start` (the exec fifo, the init's pidfd) that would otherwise poll with
-// timers. Returns each fd's revents; all 0 on timeout.
+// pollIn(fds, timeoutMs) -> Promise of each fd's revents (all 0 on
+// timeout): poll(2) for POLLIN on a libuv worker thread, for the waits of
+// `start` and `delete` (the exec fifo, the init's pidfd) that would
+// otherwise sleep in steps. The JS thread stays free: the containerd shim
+// serves other containers meanwhile.
+class PollWorker : public Napi::AsyncWorker {
+ public:
+  PollWorker(Napi::Env env, std::vector<struct pollfd> fds, int timeout)
+      : Napi::AsyncWorker(env), fds_(std::move(fds)), timeout_(timeout), deferred_(Napi::Promise::Deferred::New(env)) {}
+  Napi::Promise Promise() { return deferred_.Promise(); }
+
+ protected:
+  void Execute() override {
+    int r;
+    do r = poll(fds_.data(), fds_.size(), timeout_);
+    while (r < 0 && errno == EINTR);
+    if (r < 0) err_ = errno;
+  }
+  void OnOK() override {
+    Napi::Env env = Env();
+    if (err_ != 0) {
+      deferred_.Reject(errno_error(env, "poll", err_).Value());
+      return;
+    }
+    Napi::Array out = Napi::Array::New(env, fds_.size());
+    for (uint32_t i = 0; i < fds_.size(); i++) out.Set(i, Napi::Number::New(env, fds_[i].revents));
+    deferred_.Resolve(out);
+  }
+  void OnError(const Napi::Error& e) override { deferred_.Reject(e.Value()); }
+
+ private:
+  std::vector<struct pollfd> fds_;
+  int timeout_;
+  int err_ = 0;
+  Napi::Promise::Deferred deferred_;
+};
+
 Napi::Value PollIn(const Napi::CallbackInfo& info) {
   if (info.Length() < 2 || !info[0].IsArray()) throw Napi::TypeError::New(info.Env(), "fds must be an array");
   Napi::Array fds = info[0].As<Napi::Array>();
   int timeout = int_arg(info, 1, "timeoutMs");
   std::vector<struct pollfd> p(fds.Length());
   for (uint32_t i = 0; i < fds.Length(); i++) p[i] = {fds.Get(i).As<Napi::Number>().Int32Value(), POLLIN, 0};
-  int r;
-  do r = poll(p.data(), p.size(), timeout);
-  while (r < 0 && errno == EINTR);
-  if (r < 0) throw_errno(info.Env(), "poll", errno);
-  Napi::Array out = Napi::Array::New(info.Env(), p.size());
-  for (uint32_t i = 0; i < p.size(); i++) out.Set(i, Napi::Number::New(info.Env(), p[i].revents));
-  return out;
+  auto* worker = new PollWorker(info.Env(), std::move(p), timeout);
+  Napi::Promise promise = worker->Promise();
+  worker->Queue();
+  return promise;
 }
 
 // ---- cgroup v2 device rules: loadDeviceProgram(insns, cgroupDir) ---------

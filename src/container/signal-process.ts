@@ -150,7 +150,7 @@ export async function waitGone(init: InitRef, timeoutMs = 10_000): Promise<void>
       const left = deadline - Date.now();
       if (left <= 0) throw new RuntsError(`container init (pid ${init.pid}) did not exit within ${timeoutMs} ms`);
       if (pidfd >= 0) {
-        b.pollIn([pidfd], Math.min(left, 1000));
+        await b.pollIn([pidfd], Math.min(left, 1000));
       } else {
         await sleep(delay);
         delay = Math.min(delay * 2, 50);

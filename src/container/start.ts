@@ -53,7 +53,7 @@ function initPidfd(state: StoredState): number {
 
 /**
  * Releases the init; resolves to the startContainer failure it reported, or
- * "" once it has closed the fifo to exec. Waits block in poll(2) on the fifo
+ * "" once it has closed the fifo to exec. Waits are poll(2) (on a worker thread) on the fifo
  * and the init's pidfd rather than sleeping in steps. With `seeExec` it also
  * waits until the process image has changed (for the poststart hooks).
  */
@@ -77,7 +77,7 @@ async function releaseInit(fifo: string, state: StoredState, seeExec: boolean): 
         throw new RuntsError('cannot start a container that has stopped');
       }
       // Until a writer has come, poll(2) does not report the fifo hung up.
-      const revents = b.pollIn(pidfd >= 0 ? [fd, pidfd] : [fd], pidfd >= 0 ? WAIT_SLICE_MS : 10);
+      const revents = await b.pollIn(pidfd >= 0 ? [fd, pidfd] : [fd], pidfd >= 0 ? WAIT_SLICE_MS : 10);
       if ((revents[0]! & POLLHUP) !== 0 && (revents[0]! & POLLIN) === 0) await sleep(1); // closed unwritten: the init is exiting
     }
     // Released. Read to EOF: a failure message, or nothing when the exec
@@ -88,7 +88,7 @@ async function releaseInit(fifo: string, state: StoredState, seeExec: boolean): 
       const n = readSome(fd, buf);
       if (n === 0) break;
       if (n === null) {
-        b.pollIn([fd], WAIT_SLICE_MS);
+        await b.pollIn([fd], WAIT_SLICE_MS);
         continue;
       }
       chunks.push(Buffer.from(buf.subarray(0, n)));

@@ -23,8 +23,11 @@ export interface Bridge {
   mkfifo(path: string, mode: number): void;
   /** pipe2(O_CLOEXEC): [read end, write end]. */
   pipe(): [number, number];
-  /** poll(2) for POLLIN on `fds`, blocking the JS thread up to `timeoutMs` (-1: no limit); each fd's revents (POLLIN 1, POLLHUP 16...). */
-  pollIn(fds: number[], timeoutMs: number): number[];
+  /**
+   * poll(2) for POLLIN on `fds`, up to `timeoutMs` (-1: no limit), on a
+   * libuv worker thread; resolves to each fd's revents (POLLIN 1, POLLHUP 16...).
+   */
+  pollIn(fds: number[], timeoutMs: number): Promise<number[]>;
   /** A listening unix stream socket bound at `path` (close-on-exec); remove the path when done. */
   listenUnix(path: string): number;
   /**
