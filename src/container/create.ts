@@ -1,11 +1,10 @@
 // `create`: validate, plan, spawn runts-init, record the state. On any
 // failure nothing is left behind: no state dir, no fifo, no process.
 import { lstatSync, statSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import { loadSpec } from '../spec/load.js';
 import { buildPlan } from '../plan/build-plan.js';
-import { cachedCompiler, SECCOMP_CACHE_DIR } from '../seccomp/cache.js';
-import { compileSeccomp } from '../seccomp/compile.js';
+import { stateRootCompiler } from '../seccomp/cache.js';
 import { planHooks } from '../plan/hooks.js';
 import { runCreateHooks, runPoststop, storedHooks } from '../hooks/lifecycle.js';
 import type { HookStateBase } from '../hooks/state.js';
@@ -14,7 +13,7 @@ import type { CgroupManager } from '../cgroups/manager.js';
 import { RuntsError } from './errors.js';
 import { writeFileAtomic } from './files.js';
 import { cgroupProcsFiles, removeCgroups, setUpCgroups } from './cgroups.js';
-import { runInit, spawnInit, type InitHandle, type SpawnedInit } from './init-runner.js';
+import { runInit, spawnInit, spawnInitAhead, type InitHandle, type SpawnedInit } from './init-runner.js';
 import { readProcStat } from './proc.js';
 import { signalContainer, waitGone } from './signal-process.js';
 import { SPEC_VERSION, StateStore, validateId, type StoredState } from './state-store.js';
@@ -75,7 +74,7 @@ export async function createContainer(store: StateStore, opts: CreateOptions): P
   checkBundle(bundle);
   // runts-init starts (exec, sealed re-exec) while the plan is built; it
   // exits without a word if runts gives up before sending it.
-  const spawned = Number.isInteger(opts.preserveFds) && opts.preserveFds >= 0 ? spawnInit(opts.preserveFds, opts.stdio) : null;
+  const spawned = spawnInitAhead(opts.preserveFds, opts.stdio);
   const talking = { started: false };
   try {
     return await createFrom(store, opts, bundle, spawned, talking);
@@ -112,7 +111,7 @@ async function createFrom(
   }, {
     warn: (m) => opts.log.warn(m),
     debug: (m) => opts.log.debug(m),
-    compileSeccomp: cachedCompiler(join(store.root, SECCOMP_CACHE_DIR), compileSeccomp),
+    compileSeccomp: stateRootCompiler(store.root),
   });
   checkRootfs(plan.rootfs);
   opts.log.debug('plan built', { id: opts.id, mounts: plan.mounts.length, namespaces: plan.namespaces.map((n) => n.type) });

@@ -4,7 +4,7 @@
 // namespaces, cgroups and root and starts the process. Every failure is
 // reported as runc reports it: "exec failed: <reason>", exit status 255.
 import { readFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import { constants } from 'node:os';
 import { forwardSignals } from './forward-signals.js';
 import type { Process } from '../spec/types.js';
@@ -17,9 +17,8 @@ import { cgroupProcsFiles } from './cgroups.js';
 import { cgroupProcsForInit } from './exec-cgroups.js';
 import { subCgroupProcs } from './exec-subcgroup.js';
 import { runExec, type ExecHandle } from './exec-runner.js';
-import { spawnInit } from './init-runner.js';
-import { cachedCompiler, SECCOMP_CACHE_DIR } from '../seccomp/cache.js';
-import { compileSeccomp } from '../seccomp/compile.js';
+import { spawnInit, spawnInitAhead } from './init-runner.js';
+import { stateRootCompiler } from '../seccomp/cache.js';
 import { writeFileAtomic } from './files.js';
 import { detectHostLsm } from '../plan/lsm.js';
 import { readProcStat } from './proc.js';
@@ -86,7 +85,7 @@ async function start(store: StateStore, opts: ExecOptions): Promise<ExecHandle> 
   const release = store.lock(opts.id);
   // runts-init starts (exec, sealed re-exec) while the plan is built; it
   // exits without a word if runts gives up before sending it.
-  const spawned = Number.isInteger(opts.preserveFds) && opts.preserveFds >= 0 ? spawnInit(opts.preserveFds, opts.stdio) : null;
+  const spawned = spawnInitAhead(opts.preserveFds, opts.stdio);
   let talking = false;
   try {
     const state = store.read(opts.id);
@@ -120,7 +119,7 @@ async function start(store: StateStore, opts: ExecOptions): Promise<ExecHandle> 
       {
         warn: (m) => (processFile === null ? opts.log.debug(m) : opts.log.warn(m)),
         debug: (m) => opts.log.debug(m),
-        compileSeccomp: cachedCompiler(join(store.root, SECCOMP_CACHE_DIR), compileSeccomp),
+        compileSeccomp: stateRootCompiler(store.root),
       },
     );
     opts.log.debug('exec plan built', { id: opts.id, args: plan.process.args, namespaces: plan.namespaces.map((n) => n.type), cgroups: plan.cgroupProcs });

@@ -82,6 +82,11 @@ export function spawnInit(preserveFds: number, stdio?: StdioFds): SpawnedInit {
   };
 }
 
+/** spawnInit ahead of the plan, unless preserveFds is no count (the plan reports that): null. */
+export function spawnInitAhead(preserveFds: number, stdio?: StdioFds): SpawnedInit | null {
+  return Number.isInteger(preserveFds) && preserveFds >= 0 ? spawnInit(preserveFds, stdio) : null;
+}
+
 /** Spawns runts-init and talks to it at once (see spawnInit, SpawnedInit.talk). */
 export function converse(first: PlanMessage | ExecMessage, preserveFds: number, opts: RunInitOptions = {}, stdio?: StdioFds): Promise<InitHandle> {
   return spawnInit(preserveFds, stdio).talk(first, opts);

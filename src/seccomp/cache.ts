@@ -10,7 +10,7 @@ import { createHash } from 'node:crypto';
 import { mkdirSync, readFileSync, realpathSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { SeccompCompiler, SeccompProfile } from '../plan/seccomp.js';
-import { checkSeccompFlags } from './compile.js';
+import { checkSeccompFlags, compileSeccomp } from './compile.js';
 
 /** Not a valid container id ([\w+.-]+): `runts list` never sees it. */
 export const SECCOMP_CACHE_DIR = '@seccomp';
@@ -40,16 +40,20 @@ interface Entry {
  * `compile` with a cache in `dir`. Without a library identity nothing is
  * cached; a cache that cannot be read or written only costs the compile.
  * `check` runs on every hit too (the flags against the running kernel).
+ * `identity` defaults to libseccompIdentity(), looked up on the first
+ * compile only: a container without seccomp never pays for it.
  */
 export function cachedCompiler(
   dir: string,
   compile: SeccompCompiler,
   check: (profile: SeccompProfile) => void = checkSeccompFlags,
-  identity: string | null = libseccompIdentity(),
+  identity?: string | null,
 ): SeccompCompiler {
-  if (identity === null) return compile;
+  let known = identity;
   return (profile: SeccompProfile) => {
-    const key = createHash('sha256').update(identity).update('\0').update(process.arch).update('\0').update(JSON.stringify(profile)).digest('hex');
+    if (known === undefined) known = libseccompIdentity();
+    if (known === null) return compile(profile);
+    const key = createHash('sha256').update(known).update('\0').update(process.arch).update('\0').update(JSON.stringify(profile)).digest('hex');
     const file = join(dir, `${key}.json`);
     const hit = readEntry(file);
     if (hit !== null) {
@@ -77,4 +81,9 @@ function readEntry(file: string): Entry | null {
   } catch {
     return null; // not cached yet, or unreadable: compile
   }
+}
+
+/** The compiler `create` and `exec` use: libseccomp, cached in the state root `root`. */
+export function stateRootCompiler(root: string): SeccompCompiler {
+  return cachedCompiler(join(root, SECCOMP_CACHE_DIR), compileSeccomp);
 }
