@@ -23,6 +23,17 @@ int connect_console_socket(const std::string& path) {
   return s;
 }
 
+void open_console(const std::optional<std::string>& socket, bool relay, Fd& console, Fd& peer) {
+  if (socket) {
+    console.reset(connect_console_socket(*socket));
+  } else if (relay) {
+    int sv[2];
+    if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) < 0) fail("socketpair", "console");
+    peer.reset(sv[0]);
+    console.reset(sv[1]);
+  }
+}
+
 ssize_t send_fd(int sock, int fd, const std::string& payload) { return send_fd_msg(sock, payload.data(), payload.size(), fd); }
 
 int recv_fd(int sock) {

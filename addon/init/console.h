@@ -3,8 +3,10 @@
 // controlling terminal and stdio of the container init.
 #pragma once
 
+#include <optional>
 #include <string>
 
+#include "../common/fd.h"
 #include "../common/plan.h"
 
 namespace runts::init {
@@ -17,6 +19,12 @@ void setup_terminal(const PlanProcess& proc, int console_sock);
 // Connects a SOCK_STREAM unix socket (close-on-exec) to `path`, the caller's
 // console socket. Throws StepError("connect console socket", path, ...).
 int connect_console_socket(const std::string& path);
+
+// Where the new process's pty master goes, set up on the host before any
+// setns: the caller's console socket when there is one, else, when runts-init
+// relays the terminal itself (`relay`), an internal socketpair whose other
+// end (`peer`) runts-init keeps. Neither: both stay invalid.
+void open_console(const std::optional<std::string>& socket, bool relay, Fd& console, Fd& peer);
 
 // Sends exactly one fd with `payload` as the data (SCM_RIGHTS, one sendmsg);
 // the bytes sent, or -1 with errno on failure.

@@ -203,18 +203,10 @@ int run_exec(const ExecPlan& plan, int channel, const std::vector<int>& placehol
   if (exited(pidfd.get())) init_gone(plan);
 
   Fd console, console_peer;
-  if (plan.consoleSocket) {
-    console.reset(connect_console_socket(*plan.consoleSocket));
-  } else if (plan.process.terminal) {
-    int sv[2];
-    if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) < 0) fail("socketpair", "console");
-    console_peer.reset(sv[0]);
-    console.reset(sv[1]);
-  }
+  open_console(plan.consoleSocket, plan.process.terminal, console, console_peer);
 
   // The agent's socket is a host path: connected before any setns.
-  Fd agent;
-  if (plan.seccomp && plan.seccomp->listener) agent.reset(connect_agent(*plan.seccomp->listener));
+  Fd agent(connect_agent(plan.seccomp));
 
   join_in_order(plan, ns_fds);
 

@@ -61,18 +61,10 @@ int run_parent(const Plan& plan, int channel, const std::vector<int>& placeholde
     if (!fifo.valid()) fail("open", plan.execFifo);
 
     Fd console;
-    if (plan.consoleSocket) {
-      console.reset(connect_console_socket(*plan.consoleSocket));
-    } else if (plan.foreground && plan.process.terminal) {
-      int sv[2];
-      if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) < 0) fail("socketpair", "console");
-      console_peer.reset(sv[0]);
-      console.reset(sv[1]);
-    }
+    open_console(plan.consoleSocket, plan.foreground && plan.process.terminal, console, console_peer);
 
     // The agent's socket and the cgroup files are host paths: opened before any setns.
-    Fd agent;
-    if (plan.seccomp && plan.seccomp->listener) agent.reset(connect_agent(*plan.seccomp->listener));
+    Fd agent(connect_agent(plan.seccomp));
     std::vector<Fd> cgroup_procs = open_cgroup_procs(plan.cgroupProcs);
     Fd cgroup_dir;
     if (plan.cloneIntoCgroup) {

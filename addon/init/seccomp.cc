@@ -42,9 +42,10 @@ void load_seccomp_at(const std::optional<PlanSeccomp>& filter, PlanSeccomp::Load
   if (fd >= 0) hand_listener_to_parent(sync, fd);
 }
 
-int connect_agent(const PlanSeccomp::Listener& listener) {
-  int s = connect_unix(listener.path);
-  if (s < 0) fail("seccomp agent", listener.path);
+int connect_agent(const std::optional<PlanSeccomp>& filter) {
+  if (!filter || !filter->listener) return -1;
+  int s = connect_unix(filter->listener->path);
+  if (s < 0) fail("seccomp agent", filter->listener->path);
   return s;
 }
 

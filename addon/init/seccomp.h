@@ -30,8 +30,9 @@ void hand_listener_to_parent(int sync, int fd);
 void load_seccomp_at(const std::optional<PlanSeccomp>& filter, PlanSeccomp::LoadAt at, int sync);
 
 // A, before it joins any namespace (the path is the host's): connects to
-// the agent. Throws StepError("seccomp agent", path, ...).
-int connect_agent(const PlanSeccomp::Listener& listener);
+// the filter's agent; -1 without a filter or a listener. Throws
+// StepError("seccomp agent", path, ...).
+int connect_agent(const std::optional<PlanSeccomp>& filter);
 
 // A: sends the plan's state document, with `pid` filled in, and `fd` over
 // `conn`, then closes `conn` and `fd`. Throws StepError("seccomp agent", ...).
