@@ -18,6 +18,7 @@
 // master: the terminal's end of input for a reader in canonical mode.
 import { closeSync, constants, mkdtempSync, openSync, rmSync } from 'node:fs';
 import { Socket } from 'node:net';
+import type { Readable } from 'node:stream';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ReadStream } from 'node:tty';
@@ -119,21 +120,27 @@ export class ProcessIO {
       if (path === '') return nullFd(constants.O_WRONLY);
       const [r, w] = bridge().pipe();
       this.owned.push(w);
-      const fifo = openSync(path, constants.O_RDWR | constants.O_NONBLOCK);
-      const src = new Socket({ fd: r, readable: true, writable: false });
-      const dst = new Socket({ fd: fifo, readable: false, writable: true });
-      this.copies.push(
-        new Promise<void>((resolve) => {
-          dst.on('error', () => resolve());
-          dst.on('finish', () => resolve());
-          dst.on('close', () => resolve());
-          src.on('error', () => dst.end());
-        }),
-      );
-      src.pipe(dst);
+      this.copyToFifo(new Socket({ fd: r, readable: true, writable: false }), path, 'error');
       return w;
     };
     this.childFds = [inFd, out(paths.stdout), out(paths.stderr)];
+  }
+
+  /**
+   * Copies `src` into the fifo at `path` (opened read-write so that it never
+   * blocks on a missing reader) until `src` emits `endsOn`; the copy is one
+   * of those the process's exit waits for.
+   */
+  private copyToFifo(src: Readable, path: string, endsOn: 'error' | 'close'): void {
+    const fd = openSync(path, constants.O_RDWR | constants.O_NONBLOCK);
+    const dst = new Socket({ fd, readable: false, writable: true });
+    this.copies.push(
+      new Promise<void>((resolve) => {
+        for (const event of ['error', 'finish', 'close']) dst.on(event, () => resolve());
+        src.on(endsOn, () => dst.end());
+      }),
+    );
+    src.pipe(dst);
   }
 
   /**
@@ -152,17 +159,7 @@ export class ProcessIO {
     this.masterFd = masterFd;
     master.on('error', () => master.destroy()); // EIO: the slave was closed
     if (this.paths.stdout !== '') {
-      const fd = openSync(this.paths.stdout, constants.O_RDWR | constants.O_NONBLOCK);
-      const dst = new Socket({ fd, readable: false, writable: true });
-      this.copies.push(
-        new Promise<void>((resolve) => {
-          dst.on('error', () => resolve());
-          dst.on('finish', () => resolve());
-          dst.on('close', () => resolve());
-          master.on('close', () => dst.end());
-        }),
-      );
-      master.pipe(dst);
+      this.copyToFifo(master, this.paths.stdout, 'close');
     } else {
       master.resume();
     }
