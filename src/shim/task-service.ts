@@ -1,4 +1,5 @@
-// containerd.task.v2.Task over ttrpc: each method decodes its request,
+// containerd.task.v2.Task (containerd 1.x) and containerd.task.v3.Task
+// (containerd 2.x, the same messages) over ttrpc: each method decodes its request,
 // calls the runts library in-process (src/container/*) and encodes its
 // response. Containers are kept per id in this service object only.
 import { existsSync, readFileSync, unlinkSync, writeFileSync } from 'node:fs';
@@ -32,6 +33,7 @@ import { mountRootfs, unmountRootfs } from './rootfs.js';
 import type { Handler } from './ttrpc-server.js';
 
 export const TASK_SERVICE = 'containerd.task.v2.Task';
+export const TASK_SERVICE_V3 = 'containerd.task.v3.Task';
 /** How long an exit waits for the process's output to be copied out. */
 const DRAIN_MS = 2000;
 
@@ -52,11 +54,13 @@ export class TaskService {
 
   constructor(private readonly o: TaskServiceOptions) {}
 
-  /** The ttrpc handlers, "containerd.task.v2.Task/<Method>". */
+  /** The ttrpc handlers, "containerd.task.v2.Task/<Method>" and the same under v3 (task.proto says why they are one). */
   handlers(): Map<string, Handler> {
     const m = new Map<string, Handler>();
     const add = <I extends DescMessage, O extends DescMessage>(name: string, inS: I, outS: O, fn: (req: MessageShape<I>) => Promise<MessageShape<O>>): void => {
-      m.set(`${TASK_SERVICE}/${name}`, async (payload) => toBinary(outS, await fn(fromBinary(inS, payload))));
+      const h: Handler = async (payload) => toBinary(outS, await fn(fromBinary(inS, payload)));
+      m.set(`${TASK_SERVICE}/${name}`, h);
+      m.set(`${TASK_SERVICE_V3}/${name}`, h);
     };
     const empty = create(EmptySchema);
     add('Create', T.CreateTaskRequestSchema, T.CreateTaskResponseSchema, (r) => this.createTask(r));
