@@ -5,11 +5,10 @@
 import { existsSync, readFileSync, unlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { create, fromBinary, toBinary, type DescMessage, type MessageShape } from '@bufbuild/protobuf';
-import { AnySchema, EmptySchema, timestampFromDate } from '@bufbuild/protobuf/wkt';
+import { EmptySchema, timestampFromDate } from '@bufbuild/protobuf/wkt';
 import * as T from './gen/containerd/task_pb.js';
 import * as E from './gen/containerd/events_pb.js';
 import { ProcessInfoSchema, Status } from './gen/containerd/task-types_pb.js';
-import { MetricsSchema } from './gen/containerd/cgroups-metrics_pb.js';
 import { createContainer } from '../container/create.js';
 import { startContainer } from '../container/start.js';
 import { killContainer } from '../container/kill.js';
@@ -18,7 +17,6 @@ import { execProcess } from '../container/exec.js';
 import { pauseContainer, resumeContainer } from '../container/pause.js';
 import { containerPids } from '../container/ps.js';
 import { updateContainer } from '../container/update.js';
-import { openCgroups } from '../container/cgroups.js';
 import { NO_OVERRIDES } from '../plan/exec-plan.js';
 import type { StateStore } from '../container/state-store.js';
 import type { LinuxResources } from '../spec/types.js';
@@ -30,6 +28,7 @@ import { ConsoleSocket, ProcessIO } from './stdio.js';
 import type { Publisher } from './publisher.js';
 import type { Reaper, ExitStatus } from './reaper.js';
 import { mountRootfs, unmountRootfs } from './rootfs.js';
+import { containerMetrics } from './metrics.js';
 import type { Handler } from './ttrpc-server.js';
 
 export const TASK_SERVICE = 'containerd.task.v2.Task';
@@ -358,19 +357,9 @@ export class TaskService {
 
   private async stats(r: T.StatsRequest): Promise<T.StatsResponse> {
     this.container(r.id);
-    const state = this.o.store.read(r.id);
-    const cg = state ? await openCgroups(state, this.o.log) : null;
-    if (!cg) throw notFound(`cgroups of container ${r.id}`);
-    const s = cg.stats();
-    const metrics = create(MetricsSchema, {
-      pids: { current: s.pids.current ?? 0n, limit: s.pids.limit ?? 0n },
-      cpu: { usage: { total: s.cpu.usage.total ?? 0n, kernel: s.cpu.usage.kernel, user: s.cpu.usage.user, perCpu: s.cpu.usage.percpu ?? [] } },
-      memory: {
-        usage: { limit: s.memory.usage.limit, usage: s.memory.usage.usage ?? 0n, max: s.memory.usage.max ?? 0n, failcnt: s.memory.usage.failcnt },
-        swap: { limit: s.memory.swap.limit, usage: s.memory.swap.usage ?? 0n, max: s.memory.swap.max ?? 0n, failcnt: s.memory.swap.failcnt },
-      },
-    });
-    return create(T.StatsResponseSchema, { stats: create(AnySchema, { typeUrl: MetricsSchema.typeName, value: toBinary(MetricsSchema, metrics) }) });
+    const saved = this.o.store.read(r.id)?.cgroups;
+    if (!saved) throw notFound(`cgroups of container ${r.id}`);
+    return create(T.StatsResponseSchema, { stats: containerMetrics(saved) });
   }
 
   private connect(r: T.ConnectRequest): T.ConnectResponse {
