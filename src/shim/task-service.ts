@@ -29,6 +29,7 @@ import type { Publisher } from './publisher.js';
 import type { Reaper, ExitStatus } from './reaper.js';
 import { mountRootfs, unmountRootfs } from './rootfs.js';
 import { containerMetrics } from './metrics.js';
+import { OomWatcher } from './oom.js';
 import type { Handler } from './ttrpc-server.js';
 
 export const TASK_SERVICE = 'containerd.task.v2.Task';
@@ -50,6 +51,7 @@ const ts = (d: Date) => timestampFromDate(d);
 
 export class TaskService {
   private readonly containers = new Map<string, ShimContainer>();
+  private readonly oom = new OomWatcher((id) => this.o.publisher.publish('/tasks/oom', E.TaskOOMSchema, create(E.TaskOOMSchema, { containerId: id })));
 
   constructor(private readonly o: TaskServiceOptions) {}
 
@@ -100,6 +102,9 @@ export class TaskService {
   private watchExit(c: ShimContainer, p: ShimProcess): void {
     this.o.reaper.watch(p.pid, (e: ExitStatus) => {
       void (p.io ? p.io.drained(DRAIN_MS) : Promise.resolve()).then(() => {
+        // An OOM kill that took this process is published before its exit (oom.ts).
+        this.oom.check(c.id);
+        if (p.execId === '') this.oom.unwatch(c.id);
         p.setExited(e);
         this.o.publisher.publish('/tasks/exit', E.TaskExitSchema, create(E.TaskExitSchema, {
           containerId: c.id,
@@ -142,6 +147,7 @@ export class TaskService {
       init.pid = state.pid;
       const c = new ShimContainer(r.id, r.bundle, init, mounts.length > 0);
       this.containers.set(r.id, c);
+      if (state.cgroups) this.oom.watch(r.id, state.cgroups);
       this.watchExit(c, init);
       this.o.publisher.publish('/tasks/create', E.TaskCreateSchema, create(E.TaskCreateSchema, {
         containerId: r.id,
@@ -295,6 +301,7 @@ export class TaskService {
     // A created container was killed by the delete: its exit comes now.
     if (!p.exit) await Promise.race([p.exited, new Promise((res) => setTimeout(res, 5000).unref())]);
     if (c.mountedRootfs) unmountRootfs(c.bundle);
+    this.oom.unwatch(r.id);
     this.containers.delete(r.id);
     const exit = p.exit ?? { status: 137, at: new Date() };
     this.o.publisher.publish('/tasks/delete', E.TaskDeleteSchema, create(E.TaskDeleteSchema, {
