@@ -251,7 +251,7 @@ function pidsStats(current: bigint, limit: bigint): PidsStats {
 // ---- collection ---------------------------------------------------------
 
 /** Reads a file, undefined when it does not exist (a controller or kernel feature absent). */
-function readOpt(fs: CgroupFs, dir: string | undefined, file: string): string | undefined {
+export function readOpt(fs: CgroupFs, dir: string | undefined, file: string): string | undefined {
   if (dir === undefined) return undefined;
   try {
     return fs.read(join(dir, file));
@@ -261,12 +261,12 @@ function readOpt(fs: CgroupFs, dir: string | undefined, file: string): string | 
   }
 }
 
-function u64Opt(fs: CgroupFs, dir: string | undefined, file: string, max?: bigint): bigint {
+export function u64Opt(fs: CgroupFs, dir: string | undefined, file: string, max?: bigint): bigint {
   const t = readOpt(fs, dir, file);
   return t === undefined || t.trim() === '' ? 0n : parseU64(t, max);
 }
 
-function listFiles(fs: CgroupFs, dir: string | undefined): string[] {
+export function listFiles(fs: CgroupFs, dir: string | undefined): string[] {
   if (dir === undefined) return [];
   try {
     return fs.files(dir);

@@ -1,14 +1,14 @@
-// containerd.task.v2.Task over ttrpc: each method decodes its request,
+// containerd.task.v2.Task (containerd 1.x) and containerd.task.v3.Task
+// (containerd 2.x, the same messages) over ttrpc: each method decodes its request,
 // calls the runts library in-process (src/container/*) and encodes its
 // response. Containers are kept per id in this service object only.
 import { existsSync, readFileSync, unlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { create, fromBinary, toBinary, type DescMessage, type MessageShape } from '@bufbuild/protobuf';
-import { AnySchema, EmptySchema, timestampFromDate } from '@bufbuild/protobuf/wkt';
+import { EmptySchema, timestampFromDate } from '@bufbuild/protobuf/wkt';
 import * as T from './gen/containerd/task_pb.js';
 import * as E from './gen/containerd/events_pb.js';
 import { ProcessInfoSchema, Status } from './gen/containerd/task-types_pb.js';
-import { MetricsSchema } from './gen/containerd/cgroups-metrics_pb.js';
 import { createContainer } from '../container/create.js';
 import { startContainer } from '../container/start.js';
 import { killContainer } from '../container/kill.js';
@@ -17,7 +17,6 @@ import { execProcess } from '../container/exec.js';
 import { pauseContainer, resumeContainer } from '../container/pause.js';
 import { containerPids } from '../container/ps.js';
 import { updateContainer } from '../container/update.js';
-import { openCgroups } from '../container/cgroups.js';
 import { NO_OVERRIDES } from '../plan/exec-plan.js';
 import type { StateStore } from '../container/state-store.js';
 import type { LinuxResources } from '../spec/types.js';
@@ -29,9 +28,12 @@ import { ConsoleSocket, ProcessIO } from './stdio.js';
 import type { Publisher } from './publisher.js';
 import type { Reaper, ExitStatus } from './reaper.js';
 import { mountRootfs, unmountRootfs } from './rootfs.js';
+import { containerMetrics } from './metrics.js';
+import { OomWatcher } from './oom.js';
 import type { Handler } from './ttrpc-server.js';
 
 export const TASK_SERVICE = 'containerd.task.v2.Task';
+export const TASK_SERVICE_V3 = 'containerd.task.v3.Task';
 /** How long an exit waits for the process's output to be copied out. */
 const DRAIN_MS = 2000;
 
@@ -49,14 +51,17 @@ const ts = (d: Date) => timestampFromDate(d);
 
 export class TaskService {
   private readonly containers = new Map<string, ShimContainer>();
+  private readonly oom = new OomWatcher((id) => this.o.publisher.publish('/tasks/oom', E.TaskOOMSchema, create(E.TaskOOMSchema, { containerId: id })));
 
   constructor(private readonly o: TaskServiceOptions) {}
 
-  /** The ttrpc handlers, "containerd.task.v2.Task/<Method>". */
+  /** The ttrpc handlers, "containerd.task.v2.Task/<Method>" and the same under v3 (task.proto says why they are one). */
   handlers(): Map<string, Handler> {
     const m = new Map<string, Handler>();
     const add = <I extends DescMessage, O extends DescMessage>(name: string, inS: I, outS: O, fn: (req: MessageShape<I>) => Promise<MessageShape<O>>): void => {
-      m.set(`${TASK_SERVICE}/${name}`, async (payload) => toBinary(outS, await fn(fromBinary(inS, payload))));
+      const h: Handler = async (payload) => toBinary(outS, await fn(fromBinary(inS, payload)));
+      m.set(`${TASK_SERVICE}/${name}`, h);
+      m.set(`${TASK_SERVICE_V3}/${name}`, h);
     };
     const empty = create(EmptySchema);
     add('Create', T.CreateTaskRequestSchema, T.CreateTaskResponseSchema, (r) => this.createTask(r));
@@ -97,6 +102,9 @@ export class TaskService {
   private watchExit(c: ShimContainer, p: ShimProcess): void {
     this.o.reaper.watch(p.pid, (e: ExitStatus) => {
       void (p.io ? p.io.drained(DRAIN_MS) : Promise.resolve()).then(() => {
+        // An OOM kill that took this process is published before its exit (oom.ts).
+        this.oom.check(c.id);
+        if (p.execId === '') this.oom.unwatch(c.id);
         p.setExited(e);
         this.o.publisher.publish('/tasks/exit', E.TaskExitSchema, create(E.TaskExitSchema, {
           containerId: c.id,
@@ -139,6 +147,7 @@ export class TaskService {
       init.pid = state.pid;
       const c = new ShimContainer(r.id, r.bundle, init, mounts.length > 0);
       this.containers.set(r.id, c);
+      if (state.cgroups) this.oom.watch(r.id, state.cgroups);
       this.watchExit(c, init);
       this.o.publisher.publish('/tasks/create', E.TaskCreateSchema, create(E.TaskCreateSchema, {
         containerId: r.id,
@@ -292,6 +301,7 @@ export class TaskService {
     // A created container was killed by the delete: its exit comes now.
     if (!p.exit) await Promise.race([p.exited, new Promise((res) => setTimeout(res, 5000).unref())]);
     if (c.mountedRootfs) unmountRootfs(c.bundle);
+    this.oom.unwatch(r.id);
     this.containers.delete(r.id);
     const exit = p.exit ?? { status: 137, at: new Date() };
     this.o.publisher.publish('/tasks/delete', E.TaskDeleteSchema, create(E.TaskDeleteSchema, {
@@ -354,19 +364,9 @@ export class TaskService {
 
   private async stats(r: T.StatsRequest): Promise<T.StatsResponse> {
     this.container(r.id);
-    const state = this.o.store.read(r.id);
-    const cg = state ? await openCgroups(state, this.o.log) : null;
-    if (!cg) throw notFound(`cgroups of container ${r.id}`);
-    const s = cg.stats();
-    const metrics = create(MetricsSchema, {
-      pids: { current: s.pids.current ?? 0n, limit: s.pids.limit ?? 0n },
-      cpu: { usage: { total: s.cpu.usage.total ?? 0n, kernel: s.cpu.usage.kernel, user: s.cpu.usage.user, perCpu: s.cpu.usage.percpu ?? [] } },
-      memory: {
-        usage: { limit: s.memory.usage.limit, usage: s.memory.usage.usage ?? 0n, max: s.memory.usage.max ?? 0n, failcnt: s.memory.usage.failcnt },
-        swap: { limit: s.memory.swap.limit, usage: s.memory.swap.usage ?? 0n, max: s.memory.swap.max ?? 0n, failcnt: s.memory.swap.failcnt },
-      },
-    });
-    return create(T.StatsResponseSchema, { stats: create(AnySchema, { typeUrl: MetricsSchema.typeName, value: toBinary(MetricsSchema, metrics) }) });
+    const saved = this.o.store.read(r.id)?.cgroups;
+    if (!saved) throw notFound(`cgroups of container ${r.id}`);
+    return create(T.StatsResponseSchema, { stats: containerMetrics(saved) });
   }
 
   private connect(r: T.ConnectRequest): T.ConnectResponse {
