@@ -43,6 +43,8 @@ function closeQuietly(fd: number): void {
 }
 
 function signalGroup(pgid: number, signal: NodeJS.Signals | 0): boolean {
+  // Only ever a logger's own group: kill(0) or kill(-1) would reach far more.
+  if (!Number.isSafeInteger(pgid) || pgid <= 1) return false;
   try {
     process.kill(-pgid, signal);
     return true;
@@ -88,7 +90,6 @@ export class BinaryLogger {
   /** Write ends of the stdout and stderr pipes: for the process, or the shim's pty copy. The caller closes them. */
   readonly stdoutW: number;
   readonly stderrW: number;
-  private readonly child: ChildProcess;
   private readonly pid: number;
   private exited = false;
   /** The shim's own read ends: poll(2) on them tells when the logger has read everything. */
@@ -96,7 +97,6 @@ export class BinaryLogger {
   private stopping: Promise<void> | null = null;
 
   private constructor(child: ChildProcess, fds: { stdoutW: number; stderrW: number; readEnds: number[] }) {
-    this.child = child;
     this.pid = child.pid!;
     this.stdoutW = fds.stdoutW;
     this.stderrW = fds.stderrW;
