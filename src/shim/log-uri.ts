@@ -31,7 +31,8 @@ export function parseLogTarget(stdout: string): LogTarget {
   if (scheme !== 'fifo' && scheme !== 'file' && scheme !== 'binary') throw bad(`unknown STDIO scheme ${scheme} in "${stdout}" (fifo, file or binary)`);
   // The path is the URI's path: a host part (file://relative/x) is a mistake, not a path.
   const path = decodeURIComponent(url.pathname);
-  if (url.host !== '' || !path.startsWith('/')) throw bad(`stdout uri "${stdout}" needs an absolute path: ${scheme}:///path`);
+  // (A path ending in "/" names no file: "file:" parses as "/".)
+  if (url.host !== '' || !path.startsWith('/') || path.endsWith('/')) throw bad(`stdout uri "${stdout}" needs an absolute path: ${scheme}:///path`);
   if (scheme === 'fifo') return { kind: 'fifo', path };
   if (scheme === 'file') return { kind: 'file', path };
   const args: string[] = [];
