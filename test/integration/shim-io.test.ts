@@ -248,6 +248,11 @@ describe('containerd-shim-runts-v2: log URIs, Update, a failing create, a free e
       await noShimsLeft();
     } finally {
       forceRemove(id);
+      // A logger the shim failed to stop (its pid file says which group).
+      for (const d of ['bin-init', 'bin-exec']) {
+        const f = join(work, d, 'pid');
+        if (existsSync(f)) killGroup(Number(readFileSync(f, 'utf8')));
+      }
     }
   });
 
