@@ -16,13 +16,23 @@
 // is no stderr. The master's reads end with EIO once every slave fd is
 // closed. When stdin reached EOF after CloseIO, an EOT (^D) goes to the
 // master: the terminal's end of input for a reader in canonical mode.
-import { closeSync, constants, mkdtempSync, openSync, rmSync } from 'node:fs';
+//
+// A log URI as stdout (see log-uri.ts) replaces both output fifos:
+// file:///path gets stdout and stderr appended (through the same pipe
+// copies; with a terminal, the master's copy), binary:///path gets them
+// from the process's pipes directly (with a terminal, the shim copies the
+// master into the logger's stdout pipe, and its stderr pipe has no writer).
+// stdin still comes from its fifo. The logger lives until release(), at the
+// process's Delete.
+import { closeSync, constants, createWriteStream, mkdirSync, mkdtempSync, openSync, rmSync } from 'node:fs';
 import { Socket } from 'node:net';
-import type { Readable } from 'node:stream';
+import type { Readable, Writable } from 'node:stream';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { ReadStream } from 'node:tty';
 import { bridge } from '../native/bridge.js';
+import { BinaryLogger, type LoggerOwner } from './binary-logger.js';
+import { parseLogTarget, type LogTarget } from './log-uri.js';
 
 /** How long the shim waits for runts-init to connect and send the pty master. */
 const CONSOLE_TIMEOUT_MS = 10_000;
@@ -73,6 +83,17 @@ export interface StdioPaths {
   stderr: string;
 }
 
+/** Where a copy of output goes: a fifo (opened read-write, so it never waits for a reader), or a log file (appended to). */
+function openSink(target: LogTarget): Writable {
+  if (target.kind === 'file') {
+    mkdirSync(dirname(target.path), { recursive: true, mode: 0o755 });
+    const fd = openSync(target.path, constants.O_WRONLY | constants.O_APPEND | constants.O_CREAT, 0o644);
+    return createWriteStream(target.path, { fd });
+  }
+  const fd = openSync(target.path, constants.O_RDWR | constants.O_NONBLOCK);
+  return new Socket({ fd, readable: false, writable: true });
+}
+
 export class ProcessIO {
   /** fds for the process (to pass to runts-init); closed here by childStarted(). */
   readonly childFds: [number, number, number];
@@ -85,21 +106,57 @@ export class ProcessIO {
   private stdinEnded = false;
   private master: ReadStream | null = null;
   private masterFd = -1;
+  /** Terminal with a logging binary: the write end of its stdout pipe, until attachConsole() copies into it. */
+  private ptyLogFd = -1;
 
-  constructor(
+  /**
+   * The stdio of one process of container `owner.id`: throws InvalidArgument
+   * for a stdout URI the shim cannot serve; with a binary:// URI, starts the
+   * logger and waits until it is ready.
+   */
+  static async open(paths: StdioPaths, terminal: boolean, owner: LoggerOwner): Promise<ProcessIO> {
+    const out = parseLogTarget(paths.stdout);
+    const logger = out.kind === 'binary' ? await BinaryLogger.start(out, owner) : null;
+    try {
+      return new ProcessIO(paths, terminal, out, logger);
+    } catch (e) {
+      // (The constructor closed the logger's pipes.)
+      await logger?.stop();
+      throw e;
+    }
+  }
+
+  private constructor(
     private readonly paths: StdioPaths,
     /** The process gets a pty from runts-init: its fds here are /dev/null, attachConsole() does the copies. */
-    readonly terminal = false,
+    readonly terminal: boolean,
+    /** Where stdout goes; stderr goes there too unless it is a fifo. */
+    private readonly out: LogTarget,
+    private readonly logger: BinaryLogger | null,
   ) {
     const nullFd = (flags: number): number => {
       const fd = openSync('/dev/null', flags);
       this.owned.push(fd);
       return fd;
     };
-    if (terminal) {
-      this.childFds = [nullFd(constants.O_RDONLY), nullFd(constants.O_WRONLY), nullFd(constants.O_WRONLY)];
-      return;
+    if (logger && terminal) {
+      // The pty copy writes the logger's stdout (attachConsole); its stderr gets no writer.
+      this.ptyLogFd = logger.stdoutW;
+      this.owned.push(logger.stderrW);
+    } else if (logger) {
+      // The process writes into the logger's pipes; the shim keeps no writer of its own.
+      this.owned.push(logger.stdoutW, logger.stderrW);
     }
+    try {
+      this.childFds = this.openChildFds(paths, terminal, out, logger, nullFd);
+    } catch (e) {
+      this.close();
+      throw e;
+    }
+  }
+
+  private openChildFds(paths: StdioPaths, terminal: boolean, out: LogTarget, logger: BinaryLogger | null, nullFd: (flags: number) => number): [number, number, number] {
+    if (terminal) return [nullFd(constants.O_RDONLY), nullFd(constants.O_WRONLY), nullFd(constants.O_WRONLY)];
     let inFd: number;
     if (paths.stdin !== '') {
       const [r, w] = bridge().pipe();
@@ -116,24 +173,28 @@ export class ProcessIO {
     } else {
       inFd = nullFd(constants.O_RDONLY);
     }
-    const out = (path: string): number => {
-      if (path === '') return nullFd(constants.O_WRONLY);
+    if (logger) return [inFd, logger.stdoutW, logger.stderrW];
+    const pipeTo = (target: LogTarget): number => {
+      if (target.path === '') return nullFd(constants.O_WRONLY);
       const [r, w] = bridge().pipe();
       this.owned.push(w);
-      this.copyToFifo(new Socket({ fd: r, readable: true, writable: false }), path, 'error');
+      this.copyOut(new Socket({ fd: r, readable: true, writable: false }), target, 'error');
       return w;
     };
-    this.childFds = [inFd, out(paths.stdout), out(paths.stderr)];
+    // A log file takes stderr too, whatever the request's stderr says.
+    const errTarget: LogTarget = out.kind === 'fifo' ? { kind: 'fifo', path: paths.stderr } : out;
+    return [inFd, pipeTo(out), pipeTo(errTarget)];
   }
 
   /**
-   * Copies `src` into the fifo at `path` (opened read-write so that it never
-   * blocks on a missing reader) until `src` emits `endsOn`; the copy is one
-   * of those the process's exit waits for.
+   * Copies `src` into `target` (see openSink) until `src` emits `endsOn`;
+   * the copy is one of those the process's exit waits for.
    */
-  private copyToFifo(src: Readable, path: string, endsOn: 'error' | 'close'): void {
-    const fd = openSync(path, constants.O_RDWR | constants.O_NONBLOCK);
-    const dst = new Socket({ fd, readable: false, writable: true });
+  private copyOut(src: Readable, target: LogTarget, endsOn: 'error' | 'close'): void {
+    this.copyInto(src, openSink(target), endsOn);
+  }
+
+  private copyInto(src: Readable, dst: Writable, endsOn: 'error' | 'close'): void {
     this.copies.push(
       new Promise<void>((resolve) => {
         for (const event of ['error', 'finish', 'close']) dst.on(event, () => resolve());
@@ -158,8 +219,14 @@ export class ProcessIO {
     this.master = master;
     this.masterFd = masterFd;
     master.on('error', () => master.destroy()); // EIO: the slave was closed
-    if (this.paths.stdout !== '') {
-      this.copyToFifo(master, this.paths.stdout, 'close');
+    if (this.ptyLogFd >= 0) {
+      // Into the logger's stdout pipe: the shim's write end, closed when the master is done.
+      const dst = new Socket({ fd: this.ptyLogFd, readable: false, writable: true });
+      this.ptyLogFd = -1;
+      dst.on('error', () => dst.destroy());
+      this.copyInto(master, dst, 'close');
+    } else if (this.out.path !== '') {
+      this.copyOut(master, this.out, 'close');
     } else {
       master.resume();
     }
@@ -219,8 +286,17 @@ export class ProcessIO {
     clearTimeout(timer);
   }
 
+  /** At the process's Delete: the logger reads what is left, then goes (see BinaryLogger.stop). */
+  async release(): Promise<void> {
+    await this.logger?.stop();
+  }
+
   close(): void {
     this.childStarted();
+    if (this.ptyLogFd >= 0) {
+      closeSync(this.ptyLogFd);
+      this.ptyLogFd = -1;
+    }
     this.closeStdin();
     this.stdinPipe?.destroy();
     this.stdinSrc?.destroy();

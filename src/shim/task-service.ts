@@ -3,7 +3,7 @@
 // calls the runts library in-process (src/container/*) and encodes its
 // response. Containers are kept per id in this service object only.
 import { existsSync, readFileSync, unlinkSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { create, fromBinary, toBinary, type DescMessage, type MessageShape } from '@bufbuild/protobuf';
 import { EmptySchema, timestampFromDate } from '@bufbuild/protobuf/wkt';
 import * as T from './gen/containerd/task_pb.js';
@@ -92,6 +92,11 @@ export class TaskService {
     return c;
   }
 
+  /** Who a logging binary serves (CONTAINER_ID, CONTAINER_NAMESPACE): containerd puts the namespace in the shim's environment. */
+  private logOwner(id: string): { id: string; namespace: string } {
+    return { id, namespace: process.env.NAMESPACE ?? basename(this.o.store.root) };
+  }
+
   private proc(id: string, execId: string): ShimProcess {
     const p = this.container(id).process(execId);
     if (!p) throw notFound(`process ${execId} of container ${id}`);
@@ -126,7 +131,7 @@ export class TaskService {
     let consoleSock: ConsoleSocket | null = null;
     let created = false;
     try {
-      io = new ProcessIO({ stdin: r.stdin, stdout: r.stdout, stderr: r.stderr }, r.terminal);
+      io = await ProcessIO.open({ stdin: r.stdin, stdout: r.stdout, stderr: r.stderr }, r.terminal, this.logOwner(r.id));
       if (r.terminal) consoleSock = new ConsoleSocket();
       const { state } = await createContainer(this.o.store, {
         id: r.id,
@@ -166,6 +171,7 @@ export class TaskService {
           this.o.log.warn(`removing container ${r.id} after the failed create: ${(e2 as Error).message}`);
         }
       }
+      await io?.release();
       if (mounts.length > 0) unmountRootfs(r.bundle);
       throw e;
     } finally {
@@ -186,9 +192,9 @@ export class TaskService {
     c.execSpecs.delete(r.execId);
     const specFile = join(c.bundle, `.runts-exec-${r.execId}.json`);
     const pidFile = join(c.bundle, `.runts-exec-${r.execId}.pid`);
-    writeFileSync(specFile, spec, { mode: 0o600 });
-    const io = new ProcessIO(p.stdio, p.terminal);
+    const io = await ProcessIO.open(p.stdio, p.terminal, this.logOwner(r.id));
     p.io = io;
+    writeFileSync(specFile, spec, { mode: 0o600 });
     let consoleSock: ConsoleSocket | null = null;
     try {
       if (p.terminal) consoleSock = new ConsoleSocket();
@@ -218,6 +224,7 @@ export class TaskService {
         }
         this.watchExit(c, p);
       }
+      await io.release();
       throw e;
     } finally {
       consoleSock?.close();
@@ -288,6 +295,7 @@ export class TaskService {
       if (p.pid !== 0 && !p.exit) throw precondition(`exec ${r.execId} is still running`);
       c.execs.delete(r.execId);
       c.execSpecs.delete(r.execId);
+      await p.io?.release();
       return create(T.DeleteResponseSchema, { pid: p.pid, exitStatus: p.exit?.status ?? 0, ...(p.exit ? { exitedAt: ts(p.exit.at) } : {}) });
     }
     let status = 'stopped';
@@ -300,6 +308,7 @@ export class TaskService {
     await deleteContainer(this.o.store, r.id, true, this.o.log);
     // A created container was killed by the delete: its exit comes now.
     if (!p.exit) await Promise.race([p.exited, new Promise((res) => setTimeout(res, 5000).unref())]);
+    await Promise.all([c.init, ...c.execs.values()].map((q) => q.io?.release()));
     if (c.mountedRootfs) unmountRootfs(c.bundle);
     this.oom.unwatch(r.id);
     this.containers.delete(r.id);
