@@ -61,7 +61,7 @@ done
 cmd=""
 for a in "$@"; do cmd+=" $(printf '%q' "$a")"; done
 cat >"$ird/run.sh" <<EOF
-export PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin HOME=/root LANG=C.UTF-8 CI=\${CI:-}
+export PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin HOME=/root LANG=C.UTF-8 CI=$(printf %q "${CI:-}")
 unset NODE_EXTRA_CA_CERTS
 cd $(printf '%q' "$repo")
 echo "cgroup2-vm: \$(uname -r), \$(stat -fc %T /sys/fs/cgroup) at /sys/fs/cgroup, controllers: \$(cat /sys/fs/cgroup/cgroup.subtree_control)"
@@ -111,7 +111,7 @@ cpu=max
 if [ -w /dev/kvm ] && [ -z "${RUNTS_VM_TCG:-}" ]; then
   # Nested KVM on some clouds accepts the ioctl but cannot run a guest:
   # probe with a guest that must halt at once.
-  if timeout 20 qemu-system-x86_64 -accel kvm -cpu host,-arch-capabilities -M microvm -nodefaults -no-user-config -display none -kernel "$kernel" -append "panic=-1 console=none" -m 128 -no-reboot >/dev/null 2>&1; then
+  if timeout 10 qemu-system-x86_64 -accel kvm -cpu host,-arch-capabilities -M microvm -nodefaults -no-user-config -display none -kernel "$kernel" -append "panic=-1 console=none" -m 128 -no-reboot >/dev/null 2>&1; then
     accel=kvm
     cpu=host,-arch-capabilities
   fi

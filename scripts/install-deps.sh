@@ -1,8 +1,11 @@
 #!/usr/bin/env bash
 # Installs the Debian packages runts needs to build and test (run as root).
 # Used by scripts/demo.sh and .ci/run, so a fresh machine needs nothing else.
+# --vm: also what scripts/cgroup2-vm.sh needs (qemu and a Debian kernel) to
+# run the cgroup tests on a pure cgroup v2 host.
 set -euo pipefail
 pkgs=(cmake g++ make pkg-config python3 libseccomp-dev nlohmann-json3-dev busybox-static runc crun jq util-linux bsdutils procps strace iproute2 time containerd podman conmon)
+[ "${1:-}" = --vm ] && pkgs+=(qemu-system-x86 linux-image-amd64 cpio file xz-utils zstd)
 command -v node >/dev/null || pkgs+=(nodejs npm)
 missing=()
 for p in "${pkgs[@]}"; do
