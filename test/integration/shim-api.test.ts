@@ -119,10 +119,12 @@ describe('containerd with containerd-shim-runts-v2: TaskOOM, metrics, task API v
     ctd.must(['run', '-d', ...RUN, '--memory-limit', String(MEMORY_LIMIT), BUSYBOX_IMAGE, id, 'sleep', '100000']);
     const client = new TtrpcClient(readFileSync(join(ctd.dir, 'state', 'io.containerd.runtime.v2.task', NS, id, 'address'), 'utf8').replace(/^unix:\/\//, ''));
     try {
+      // ctr prints the v1 or the v2 metrics under their own names.
       const metrics = ctd.must(['task', 'metrics', id]);
-      assert.match(metrics, new RegExp(`memory\\.limit_in_bytes\\s+${MEMORY_LIMIT}\\b`));
-      assert.match(metrics, /memory\.usage_in_bytes\s+[1-9]\d*/);
-      assert.match(metrics, /cpuacct\.usage\s+[1-9]\d*/);
+      const v2 = /^memory\.usage_limit\s/m.test(metrics);
+      assert.match(metrics, new RegExp(`memory\\.${v2 ? 'usage_limit' : 'limit_in_bytes'}\\s+${MEMORY_LIMIT}\\b`));
+      assert.match(metrics, v2 ? /memory\.usage\s+[1-9]\d*/ : /memory\.usage_in_bytes\s+[1-9]\d*/);
+      assert.match(metrics, v2 ? /cpu\.usage_usec\s+[1-9]\d*/ : /cpuacct\.usage\s+[1-9]\d*/);
       assert.match(metrics, /pids\.current\s+1\b/);
 
       const pid = ctd.taskPids().get(id)!;
