@@ -98,10 +98,17 @@ mount --move /out /newroot/out
 mkdir -p /newroot/dev/hugepages; mount -t hugetlbfs none /newroot/dev/hugepages 2>/dev/null || true
 cp /run.sh /newroot/run.sh
 hostname cgroup2-vm
-# The host's bash has pipefail, busybox sh does not.
-chroot /newroot /bin/bash -c 'set -o pipefail; bash /run.sh 2>&1 | tee /out/log; echo $? >/out/rc'
+# switch_root, not chroot: the kernel refuses CLONE_NEWUSER to a chrooted
+# process, and the tests make user namespaces. The new root's init (bash,
+# which reaps what is reparented to it) runs the command and powers off.
+cat >/newroot/guest-init.sh <<'INIT'
+set -o pipefail
+bash /run.sh 2>&1 | tee /out/log
+echo $? >/out/rc
 sync
-poweroff -f
+busybox poweroff -f
+INIT
+exec switch_root /newroot /bin/bash /guest-init.sh
 EOF
 chmod +x "$ird/init"
 (cd "$ird" && find . | cpio -o -H newc --quiet | gzip -1) >"$work/initramfs.gz"

@@ -12,6 +12,7 @@ import { join } from 'node:path';
 import type { Duplex } from 'node:stream';
 import { decodeFrames, encodeFrame } from '../../src/container/protocol.ts';
 import { buildExecPlan, NO_OVERRIDES } from '../../src/plan/exec-plan.ts';
+import { detectHostLsm } from '../../src/plan/lsm.ts';
 import { EXEC_PLAN_VERSION, type ExecPlan } from '../../src/plan/exec-types.ts';
 import { baseSpec, cleanEnv, REPO, RUNTS, Sandbox, startConsoleReceiver, waitFor, type Json } from './helpers.ts';
 
@@ -128,6 +129,7 @@ test('signals to a foreground exec are forwarded to the process', { skip }, asyn
 
 test('exec failures exit 255 with runc\'s reasons', { skip }, () => {
   const { id } = container();
+  const lsm = detectHostLsm();
   const cases: [string[], string][] = [
     [['exec', id, 'nosuch'], 'runts: exec failed: exec: nosuch: executable file not found in $PATH'],
     [['exec', id, '/bin/nosuch'], 'runts: exec failed: exec: /bin/nosuch: No such file or directory'],
@@ -137,8 +139,9 @@ test('exec failures exit 255 with runc\'s reasons', { skip }, () => {
     [['exec', '--cwd', 'tmp', id, 'pwd'], 'runts: exec failed: --cwd: "tmp" must be an absolute path'],
     [['exec', '-t', '-d', id, 'true'], 'runts: exec failed: cannot allocate tty if runts will detach without setting console socket'],
     [['exec', '--console-socket', '/x.sock', id, 'true'], 'runts: exec failed: cannot use console socket if runts will not detach or allocate tty'],
-    [['exec', '--apparmor', 'p', id, 'true'], 'runts: exec failed: --apparmor: this host does not have AppArmor enabled'],
-    [['exec', '--process-label', 'l', id, 'true'], 'runts: exec failed: --process-label: this host does not have SELinux enabled'],
+    // Refused up front where the host lacks the LSM; else the kernel refuses a profile that is not loaded.
+    [['exec', '--apparmor', 'p', id, 'true'], lsm.apparmor ? 'runts: exec failed: apparmor profile: p: No such file or directory' : 'runts: exec failed: --apparmor: this host does not have AppArmor enabled'],
+    ...(lsm.selinux ? [] : [[['exec', '--process-label', 'l', id, 'true'], 'runts: exec failed: --process-label: this host does not have SELinux enabled'] as [string[], string]]),
     [['exec', '--cgroup', '../up', id, 'true'], "runts: exec failed: --cgroup ../up: the sub-cgroup must be a path inside the container's cgroup"],
     [['exec', '--cap', 'sys_admin', id, 'true'], 'runts: exec failed: --cap: unknown capability "sys_admin" (did you mean "CAP_SYS_ADMIN"?)'],
     [['exec', '-u', 'root', id, 'true'], 'runts: exec failed: --user: "root" is not a valid uid (the format is <uid>[:<gid>], numeric)'],
