@@ -1,7 +1,9 @@
 // containerd-shim-runts-v2: the containerd runtime v2 shim for runts
-// (runtime type io.containerd.runts.v2). Actions: start (fork the server,
-// print its address), delete (clean up after a dead shim), serve (the
-// server itself; what start forks).
+// (runtime type io.containerd.runts.v2). Actions: start (find or fork the
+// server of the container's group, print its address), delete (clean up
+// after a dead shim), serve (the server itself; what start forks).
+// Each action is its own bundle in the build (scripts/build.mjs), loaded
+// with its V8 code cache, so start and delete do not parse the server.
 import { parseShimArgs } from './args.js';
 
 declare const RUNTS_VERSION_DEFINE: string | undefined;
