@@ -104,7 +104,11 @@ const shimSplitPlugin = {
     }));
   },
 };
-await build({ ...common, entryPoints: { 'containerd-shim-runts-v2': 'src/shim.ts' }, outdir: OUT, banner: { js: '#!/usr/bin/env node' }, plugins: [shimSplitPlugin] });
+// Its first lines are src/shim/launcher.sh: /bin/sh answers containerd 1.6's
+// `delete` where there is nothing to clean up, and runs Node for the rest.
+const shimLauncher = readFileSync('src/shim/launcher.sh', 'utf8').trimEnd();
+if (shimLauncher.slice(shimLauncher.indexOf('/*') + 2, -2).includes('*/')) throw new Error('build: src/shim/launcher.sh ends its JS comment early');
+await build({ ...common, entryPoints: { 'containerd-shim-runts-v2': 'src/shim.ts' }, outdir: OUT, banner: { js: shimLauncher }, plugins: [shimSplitPlugin] });
 await build({ ...common, entryPoints: Object.fromEntries(Object.values(SHIM_ACTIONS)), outdir: LIB });
 // The package is ESM ("type": "module"); what is in dist/ is not.
 writeFileSync(`${OUT}/package.json`, '{ "type": "commonjs" }\n');

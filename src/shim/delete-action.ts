@@ -3,9 +3,10 @@
 // each `ctr run --rm`). Force-deletes the runts container with this id if
 // its state is still there, unmounts the rootfs the shim mounted, and
 // prints a DeleteResponse (exit status 137: killed) on stdout.
-// The runts library is loaded only when there is state to delete, and the
-// response is encoded by hand (wire.ts), so the common case costs little
-// more than Node's start.
+// Where there is nothing to clean up, the shell lines the program starts
+// with (launcher.sh) answer without starting Node; here the runts library
+// is loaded only when there is state to delete, and the response is
+// encoded by hand (wire.ts).
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ShimArgs } from './args.js';
