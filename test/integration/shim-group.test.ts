@@ -50,11 +50,22 @@ function servers(ctd: PrivateContainerd, ids: string[]): number[] {
   return ids.map((id) => ppid(pids.get(id)!));
 }
 
-/** The shim servers of this containerd (not the short-lived start and delete actions). */
+/**
+ * The shim servers of this containerd: not the short-lived start and delete
+ * actions, nor a server's child between its fork and its exec (it shows the
+ * server's command line for that moment).
+ */
 function serverPids(ctd: PrivateContainerd): number[] {
-  return ctd.shimPids().filter((p) => {
+  const serving = ctd.shimPids().filter((p) => {
     try {
       return readFileSync(`/proc/${p}/cmdline`, 'utf8').split('\0').filter(Boolean).at(-1) === 'serve';
+    } catch {
+      return false;
+    }
+  });
+  return serving.filter((p) => {
+    try {
+      return !serving.includes(ppid(p));
     } catch {
       return false;
     }
