@@ -14,6 +14,12 @@ export interface ShimArgs {
   action: string;
 }
 
+/**
+ * Set (to an fd number) by launcher.sh's start: the `serve` it runs is to do
+ * the start itself and answer on that fd (start.ts, startInPlace).
+ */
+export const ANSWER_FD_ENV = 'RUNTS_SHIM_ANSWER_FD';
+
 const BOOLEANS = new Set(['debug', 'v']);
 const STRINGS: Record<string, keyof ShimArgs> = { namespace: 'namespace', address: 'address', 'publish-binary': 'publishBinary', id: 'id', bundle: 'bundle', socket: 'socket' };
 

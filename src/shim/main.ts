@@ -4,7 +4,9 @@
 // after a dead shim), serve (the server itself; what start forks).
 // Each action is its own bundle in the build (scripts/build.mjs), loaded
 // with its V8 code cache, so start and delete do not parse the server.
-import { parseShimArgs } from './args.js';
+// launcher.sh, the shell lines the program begins with, answers some
+// deletes alone and runs start as a `serve` that starts itself.
+import { ANSWER_FD_ENV, parseShimArgs } from './args.js';
 
 declare const RUNTS_VERSION_DEFINE: string | undefined;
 const VERSION = typeof RUNTS_VERSION_DEFINE === 'string' ? RUNTS_VERSION_DEFINE : 'dev';
@@ -25,8 +27,17 @@ export async function shimMain(argv: string[], self: string[]): Promise<number> 
       return deleteAction(args);
     }
     case 'serve': {
+      let listening;
+      if (process.env[ANSWER_FD_ENV] !== undefined) {
+        // launcher.sh's start: this process does the start, then serves.
+        const { startInPlace } = await import('./start.js');
+        const bound = await startInPlace(args);
+        if (bound === null) return 0;
+        args.socket = bound.path;
+        listening = bound.server;
+      }
       const { serveAction } = await import('./serve.js');
-      await serveAction(args, VERSION);
+      await serveAction(args, VERSION, listening);
       return -1;
     }
     default:

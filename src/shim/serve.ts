@@ -1,11 +1,12 @@
 // `serve`: the long-lived shim server of one group of containers (one
 // container, a pod, or a namespace: group.ts). Child subreaper, ttrpc on
-// the socket `start` bound and passed as fd 3, events to containerd.
+// the socket `start` bound (passed as fd 3, or bound in this very process:
+// start.ts, startInPlace), events to containerd.
 // It exits once it is idle (lifetime.ts): no container left, no client
 // connected, and none that just connected (a `start` that handed out this
 // address a moment ago).
 import { fstatSync, mkdirSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
-import { createServer, type Socket } from 'node:net';
+import { createServer, type Server, type Socket } from 'node:net';
 import { join } from 'node:path';
 import { StateStore } from '../container/state-store.js';
 import type { ShimArgs } from './args.js';
@@ -51,7 +52,7 @@ function recordPid(handlers: Map<string, Handler>): void {
   }
 }
 
-export async function serveAction(args: ShimArgs, version: string): Promise<void> {
+export async function serveAction(args: ShimArgs, version: string, listening?: Server): Promise<void> {
   const log = shimLogger(join(process.cwd(), 'shim.log'), args.debug);
   process.on('uncaughtException', (e) => log.error(`uncaught: ${e.stack ?? e.message}`));
   process.on('unhandledRejection', (e) => log.error(`unhandled rejection: ${(e as Error)?.stack ?? String(e)}`));
@@ -60,18 +61,13 @@ export async function serveAction(args: ShimArgs, version: string): Promise<void
   const root = runtimeRoot(args.namespace);
   mkdirSync(root, { recursive: true, mode: 0o711 });
   const path = args.socket !== '' ? args.socket : socketPath(args.address, args.namespace, args.id);
-  const inherited = inheritedSocket();
+  const inherited = listening === undefined && inheritedSocket();
+  const reaper = new Reaper();
+  const publisher = new Publisher(process.env.TTRPC_ADDRESS ?? '', args.namespace, (m) => log.warn(m));
+  const server = listening ?? createServer();
   // The socket file start bound: at exit it is removed only if it is
   // still that one (a later server of the group may have replaced it).
   let boundIno = -1;
-  try {
-    boundIno = statSync(path).ino;
-  } catch {
-    // not there (yet): listen() below binds it
-  }
-  const reaper = new Reaper();
-  const publisher = new Publisher(process.env.TTRPC_ADDRESS ?? '', args.namespace, (m) => log.warn(m));
-  const server = createServer();
   const connections = new Set<Socket>();
   let exiting = false;
   const exit = (): void => {
@@ -81,7 +77,7 @@ export async function serveAction(args: ShimArgs, version: string): Promise<void
     // hands it out; then let the events already published go out.
     server.close();
     try {
-      if (!inherited || statSync(path).ino === boundIno) unlinkSync(path);
+      if (statSync(path).ino === boundIno) unlinkSync(path);
     } catch {
       // gone
     }
@@ -111,11 +107,18 @@ export async function serveAction(args: ShimArgs, version: string): Promise<void
   const handlers = service.handlers();
   recordPid(handlers);
   serveTtrpc(server, { handlers, onError: (m) => log.warn(m) });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    if (inherited) server.listen({ fd: INHERITED_FD }, () => resolve());
-    else server.listen(path, () => resolve());
-  });
+  if (!listening) {
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      if (inherited) server.listen({ fd: INHERITED_FD }, () => resolve());
+      else server.listen(path, () => resolve());
+    });
+  }
+  try {
+    boundIno = statSync(path).ino;
+  } catch {
+    // removed already: nothing to remove at exit
+  }
   // The first bundle may be removed while other containers still run here.
   process.chdir('/');
   lifetime.startTimer();

@@ -9,12 +9,14 @@
 // address file in the bundle (and shim.pid, where it forked the server),
 // prints the address (bootstrap.ts: plain or JSON) and exits.
 // Kept to Node built-ins and small modules: it runs on every container's
-// start path, before the server even begins to load.
+// start path, before the server even begins to load. Where the program was
+// run by /bin/sh (launcher.sh), the start happens in the server process
+// itself instead (startInPlace): one Node start less on that path.
 import { spawn } from 'node:child_process';
 import { closeSync, fstatSync, mkdirSync, openSync, readFileSync, unlinkSync, writeFileSync, writeSync } from 'node:fs';
 import { connect, createServer, type Server, type Socket } from 'node:net';
 import { socketPath, SOCKET_DIR } from './address.js';
-import type { ShimArgs } from './args.js';
+import { ANSWER_FD_ENV, type ShimArgs } from './args.js';
 import { BOOTSTRAP_ENV, bootstrapForm, bootstrapOutput } from './bootstrap.js';
 import { GROUP_ENV, groupId, groupMode, readAnnotations } from './group.js';
 import { SERVES_TASK_V3 } from './task-api.js';
@@ -55,14 +57,23 @@ function annotations(bundle: string): Record<string, string> {
   }
 }
 
-/** Writes the bundle's address file (and shim.pid, where this start forked the server) and prints the answer. */
-function answer(address: string, pid: number, printed: string): void {
+/** Writes the bundle's address file (and shim.pid, where the server's pid is known) and prints the answer. */
+function answer(address: string, pid: number, printed: string, fd: number): void {
   writeFileSync('address', address);
   if (pid > 0) writeFileSync('shim.pid', String(pid));
-  writeSync(1, printed);
+  writeSync(fd, fd === 1 ? printed : `A${printed}`);
 }
 
-export async function startAction(args: ShimArgs, self: string[]): Promise<number> {
+interface Bound {
+  address: string;
+  path: string;
+  printed: string;
+  /** Listening on the group's socket, or null: the group's server answered there, and `printed` was written. */
+  server: Server | null;
+}
+
+/** The group's socket: found served (the answer is written at once), or bound and listening here. */
+async function bindGroupSocket(args: ShimArgs, fd: number): Promise<Bound> {
   if (args.id === '' || args.namespace === '') throw new Error('start: -id and -namespace are required');
   const mode = groupMode(process.env[GROUP_ENV]);
   const group = groupId(args.id, mode === 'pod' ? annotations(process.cwd()) : {}, mode);
@@ -77,9 +88,9 @@ export async function startAction(args: ShimArgs, self: string[]): Promise<numbe
       // The group's server (or a start that just bound it) serves there:
       // containerd is to use it. That server writes this bundle's shim.pid
       // when the container is created in it (serve.ts).
-      answer(address, 0, printed);
+      answer(address, 0, printed, fd);
       sock.destroy();
-      return 0;
+      return { address, path, printed, server: null };
     }
     // A socket nobody serves (a server that died): replace it.
     try {
@@ -90,6 +101,13 @@ export async function startAction(args: ShimArgs, self: string[]): Promise<numbe
     server = await listen(path);
     if (server === 'in-use') throw new Error(`start: ${path} is in use`);
   }
+  return { address, path, printed, server };
+}
+
+/** `start` run by Node: forks the server with the listening socket as its fd 3. */
+export async function startAction(args: ShimArgs, self: string[]): Promise<number> {
+  const { address, path, printed, server } = await bindGroupSocket(args, 1);
+  if (server === null) return 0;
   const fd = (server as unknown as { _handle?: { fd?: number } })._handle?.fd;
   if (typeof fd !== 'number' || fd < 0) throw new Error('start: no file descriptor for the listening socket');
   const devnull = openSync('/dev/null', 'r+');
@@ -105,8 +123,37 @@ export async function startAction(args: ShimArgs, self: string[]): Promise<numbe
     child.once('error', reject);
   });
   child.unref();
-  answer(address, pid, printed);
+  answer(address, pid, printed, 1);
   // The caller exits with process.exit: a normal exit would close the
   // listening handle, and libuv unlinks a pipe's path when it closes it.
   return 0;
+}
+
+/**
+ * `start` as launcher.sh runs it: this process, already in a session of its
+ * own with stdio on /dev/null, is to be the server, and the launcher waits
+ * for the answer on the fd ANSWER_FD_ENV names ("A" and what start prints,
+ * or "E" and an error), until that fd is closed. The answer goes out as
+ * soon as the socket listens, before the server's code is even loaded.
+ * Returns the listening socket and its path, or null when the group's
+ * server already serves (this process then just exits).
+ */
+export async function startInPlace(args: ShimArgs): Promise<{ server: Server; path: string } | null> {
+  const fd = Number(process.env[ANSWER_FD_ENV]);
+  delete process.env[ANSWER_FD_ENV];
+  if (!Number.isInteger(fd) || fd < 3) throw new Error(`${ANSWER_FD_ENV}: not a file descriptor`);
+  try {
+    const { address, path, printed, server } = await bindGroupSocket(args, fd);
+    if (server !== null) answer(address, process.pid, printed, fd);
+    closeSync(fd);
+    return server === null ? null : { server, path };
+  } catch (e) {
+    try {
+      writeSync(fd, `E${e instanceof Error ? e.message : String(e)}`);
+      closeSync(fd);
+    } catch {
+      // the launcher is gone
+    }
+    throw e;
+  }
 }
