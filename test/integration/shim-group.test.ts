@@ -6,11 +6,14 @@
 // environment one server serves every container of the namespace, also
 // started all at once. 20 containers in a row leave nothing behind. Each
 // mode under a private containerd (test/containerd-harness.ts); skips
-// without containerd; everything is removed even on failure.
+// without containerd; everything is removed even on failure. And `start`
+// alone, run by Node and through its shell launcher: one server per pod,
+// which leaves when nobody connects.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync, readFileSync, symlinkSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { REPO, cleanEnv, waitFor } from './helpers.ts';
 import { BUSYBOX_IMAGE, PrivateContainerd } from '../containerd-harness.ts';
@@ -200,5 +203,58 @@ describe('containerd-shim-runts-v2: RUNTS_SHIM_GROUP=namespace', { skip }, () =>
     });
     assert.equal(seen.size, 1, `servers seen: ${[...seen].join(' ')}`);
     await assertNothingLeft(ctd, [sock()]);
+  });
+});
+
+describe('containerd-shim-runts-v2 start, run by Node and by its launcher, without containerd', { skip: existsSync(SHIM) ? false : 'dist/containerd-shim-runts-v2.js is not built' }, () => {
+  const ns = `runts-start-it-${process.pid}`;
+  const fakeContainerd = `/tmp/runts-start-it-${process.pid}.sock`;
+  let dir = '';
+  const started: number[] = [];
+  before(() => {
+    dir = mkdtempSync(join(tmpdir(), 'runts-start-it-'));
+  });
+  after(() => {
+    for (const pid of started) {
+      try {
+        process.kill(pid, 'SIGKILL');
+      } catch {
+        /* gone */
+      }
+    }
+    rmSync(`/run/containerd/runts/${ns}`, { recursive: true, force: true });
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  function bundle(name: string, annotations: Record<string, string>): string {
+    const b = join(dir, name);
+    mkdirSync(b);
+    writeFileSync(join(b, 'config.json'), JSON.stringify({ ociVersion: '1.0.2', annotations }));
+    return b;
+  }
+
+  const start = (argv0: string[], b: string, id: string) =>
+    spawnSync(argv0[0]!, [...argv0.slice(1), '-namespace', ns, '-address', fakeContainerd, '-publish-binary', '/usr/bin/containerd', '-id', id, 'start'], { cwd: b, env: cleanEnv(), encoding: 'utf8', input: '', timeout: 20_000 });
+
+  test('two starts of one pod get one server, which exits on its own when nobody connects', async () => {
+    const path = socketPath(fakeContainerd, ns, 'pod-x');
+    for (const [how, argv0] of [['node', [process.execPath, SHIM]], ['launcher', [SHIM]]] as const) {
+      const a = bundle(`${how}-a`, { [SANDBOX]: 'pod-x' });
+      const b = bundle(`${how}-b`, { [SANDBOX]: 'pod-x' });
+      const ra = start([...argv0], a, `${how}-a`);
+      assert.equal(ra.status, 0, ra.stderr);
+      assert.equal(ra.stdout, `unix://${path}`);
+      const pid = Number(readFileSync(join(a, 'shim.pid'), 'utf8'));
+      started.push(pid);
+      assert.equal(readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').filter(Boolean).at(-1), 'serve', how);
+      const rb = start([...argv0], b, `${how}-b`);
+      assert.equal(rb.status, 0, rb.stderr);
+      assert.equal(rb.stdout, ra.stdout);
+      assert.equal(readFileSync(join(b, 'address'), 'utf8'), ra.stdout);
+      assert.ok(existsSync(path));
+      // No containerd connects: the server leaves after its grace period, taking its socket.
+      assert.ok(await waitFor(() => !existsSync(`/proc/${pid}`) || readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.startsWith('Z'), 5000), `${how}: server ${pid} still runs`);
+      assert.ok(!existsSync(path), `${how}: socket left`);
+    }
   });
 });
