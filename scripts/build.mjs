@@ -81,10 +81,35 @@ await build({
 });
 // dist/runts.js, the program: a few lines that load dist/lib/main.js.
 await build({ ...common, entryPoints: { runts: 'src/boot.ts' }, outdir: OUT, banner: { js: '#!/usr/bin/env node' } });
-// dist/containerd-shim-runts-v2.js, the containerd shim (src/shim): one
-// bundle with everything it calls in-process; a long-lived server, so its
-// start-up is not split or cached like the CLI's.
-await build({ ...common, entryPoints: { 'containerd-shim-runts-v2': 'src/shim.ts' }, outdir: OUT, banner: { js: '#!/usr/bin/env node' } });
+// dist/containerd-shim-runts-v2.js, the containerd shim (src/shim): the
+// command line and the dispatch only. Each action src/shim/main.ts
+// import()s is a bundle of its own, dist/lib/shim-<action>.js, loaded with
+// its code cache like the CLI's: `start` and `delete` run on the path of
+// every container's start and removal, and need not parse the server
+// (everything it calls in-process); the server loads compiled code.
+const SHIM_ACTIONS = { './start.js': ['shim-start', 'src/shim/start.ts'], './delete-action.js': ['shim-delete', 'src/shim/delete-action.ts'], './serve.js': ['shim-serve', 'src/shim/serve.ts'] };
+const shimSplitPlugin = {
+  name: 'runts-shim-split',
+  setup(b) {
+    b.onResolve({ filter: /^\.\/[a-z-]+\.js$/ }, (args) => {
+      if (args.kind !== 'dynamic-import' || !args.importer.endsWith('/src/shim/main.ts')) return undefined;
+      const lib = SHIM_ACTIONS[args.path];
+      if (!lib) throw new Error(`build: src/shim/main.ts imports ${args.path}, which is no shim action bundle`);
+      return { path: lib[0], namespace: 'runts-shim-lib' };
+    });
+    b.onLoad({ filter: /.*/, namespace: 'runts-shim-lib' }, (args) => ({
+      contents: `const { loadLib } = require(${JSON.stringify(LOADER)});\nmodule.exports = loadLib(require('node:path').join(__dirname, 'lib'), ${JSON.stringify(args.path)});\n`,
+      loader: 'js',
+      resolveDir: dirname(LOADER),
+    }));
+  },
+};
+// Its first lines are src/shim/launcher.sh: /bin/sh answers containerd 1.6's
+// `delete` where there is nothing to clean up, and runs Node for the rest.
+const shimLauncher = readFileSync('src/shim/launcher.sh', 'utf8').trimEnd();
+if (shimLauncher.slice(shimLauncher.indexOf('/*') + 2, -2).includes('*/')) throw new Error('build: src/shim/launcher.sh ends its JS comment early');
+await build({ ...common, entryPoints: { 'containerd-shim-runts-v2': 'src/shim.ts' }, outdir: OUT, banner: { js: shimLauncher }, plugins: [shimSplitPlugin] });
+await build({ ...common, entryPoints: Object.fromEntries(Object.values(SHIM_ACTIONS)), outdir: LIB });
 // The package is ESM ("type": "module"); what is in dist/ is not.
 writeFileSync(`${OUT}/package.json`, '{ "type": "commonjs" }\n');
 // Each bundle's V8 code cache (src/cli/lib-loader.ts reads it), made by

@@ -3,7 +3,10 @@ import { shimMain } from './shim/main.js';
 
 shimMain(process.argv.slice(2), [process.execPath, process.argv[1]!]).then(
   (code) => {
-    if (code >= 0) process.exitCode = code;
+    // An action that finished exits now (what it printed is written
+    // synchronously): `start` leaves the listening socket it handed to
+    // the server open, and a normal exit would close it and unlink its path.
+    if (code >= 0) process.exit(code);
   },
   (e: unknown) => {
     process.stderr.write(`containerd-shim-runts-v2: ${e instanceof Error ? e.message : String(e)}\n`);

@@ -27,6 +27,8 @@ export interface ContainerdOptions {
   detached?: boolean;
   /** Which shim processes serving this containerd shimPids() reports (default: any containerd-shim-*). */
   shim?: RegExp;
+  /** Extra environment for containerd, which its shims inherit (e.g. RUNTS_SHIM_GROUP). */
+  env?: Record<string, string>;
 }
 
 export class PrivateContainerd {
@@ -131,7 +133,7 @@ export class PrivateContainerd {
     );
     const log = openSync(join(dir, 'containerd.log'), 'w');
     const extra = this.opts.path?.(dir) ?? [];
-    const env = extra.length ? { ...cleanEnv(), PATH: [...extra, process.env.PATH ?? '/usr/sbin:/usr/bin:/sbin:/bin'].join(':') } : cleanEnv();
+    const env = { ...(extra.length ? { ...cleanEnv(), PATH: [...extra, process.env.PATH ?? '/usr/sbin:/usr/bin:/sbin:/bin'].join(':') } : cleanEnv()), ...this.opts.env };
     this.proc = spawn('containerd', ['--config', join(dir, 'config.toml')], { env, stdio: ['ignore', log, log], detached: this.opts.detached ?? false });
     closeSync(log);
     const up = await waitFor(() => existsSync(sock) && this.ctr(['version'], 5000).status === 0, 20_000);

@@ -155,7 +155,18 @@ function talk(
       }
     });
     channel.on('error', () => {});
-    void exited.then(({ code, signal }) =>
+    // 'exit' may come before the channel's last frames were read (libuv
+    // orders the two events as they come; a busy event loop, such as a shim
+    // creating several containers at once, sees it): runts-init's "created"
+    // is not to be taken for silence. Its end of the channel closes with it,
+    // unless a process it started still holds it: then no more than a moment.
+    const drained = new Promise<void>((resolve) => {
+      if (channel.destroyed || channel.readableEnded) return resolve();
+      channel.once('end', resolve);
+      channel.once('close', resolve);
+      setTimeout(resolve, 200).unref();
+    });
+    void Promise.all([exited, drained]).then(([{ code, signal }]) =>
       settle(() =>
         reject(abortError ?? new RuntsError(`runts-init exited before reporting (${signal ? `signal ${signal}` : `status ${code}`})`)),
       ),

@@ -1,6 +1,7 @@
 // Where a shim listens: containerd 1.6's convention, a unix socket named
-// by the sha256 of containerd's address, the namespace and the id, under
-// /run/containerd/s/. The start action prints it as unix://<path>.
+// by the sha256 of containerd's address, the namespace and the id (here:
+// the group id, group.ts), under /run/containerd/s/. The start action
+// prints it as unix://<path>.
 import { createHash } from 'node:crypto';
 import { join } from 'node:path';
 

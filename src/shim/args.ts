@@ -1,22 +1,30 @@
 // The shim's command line, as containerd 1.6 writes it (Go flag syntax:
 // -name value, -name=value, --name; booleans without a value), then the
-// action: start, delete, or serve (the server process start forks).
+// action: start, delete, or serve (the server process start forks, with
+// -socket naming the socket it inherits as fd 3).
 export interface ShimArgs {
   namespace: string;
   address: string;
   publishBinary: string;
   id: string;
   bundle: string;
+  socket: string;
   debug: boolean;
   version: boolean;
   action: string;
 }
 
+/**
+ * Set (to an fd number) by launcher.sh's start: the `serve` it runs is to do
+ * the start itself and answer on that fd (start.ts, startInPlace).
+ */
+export const ANSWER_FD_ENV = 'RUNTS_SHIM_ANSWER_FD';
+
 const BOOLEANS = new Set(['debug', 'v']);
-const STRINGS: Record<string, keyof ShimArgs> = { namespace: 'namespace', address: 'address', 'publish-binary': 'publishBinary', id: 'id', bundle: 'bundle'};
+const STRINGS: Record<string, keyof ShimArgs> = { namespace: 'namespace', address: 'address', 'publish-binary': 'publishBinary', id: 'id', bundle: 'bundle', socket: 'socket' };
 
 export function parseShimArgs(argv: readonly string[]): ShimArgs {
-  const a: ShimArgs = { namespace: '', address: '', publishBinary: '', id: '', bundle: '', debug: false, version: false, action: '' };
+  const a: ShimArgs = { namespace: '', address: '', publishBinary: '', id: '', bundle: '', socket: '', debug: false, version: false, action: '' };
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i]!;
     if (!arg.startsWith('-')) {

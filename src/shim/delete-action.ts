@@ -1,22 +1,25 @@
-// `delete`: containerd's cleanup after a shim that died. Force-deletes
-// the runts container with this id, unmounts the rootfs the shim mounted,
-// and prints a DeleteResponse (exit status 137: killed) on stdout.
-import { create, toBinary } from '@bufbuild/protobuf';
-import { timestampNow } from '@bufbuild/protobuf/wkt';
-import { deleteContainer } from '../container/delete.js';
-import { StateStore } from '../container/state-store.js';
+// `delete`: containerd's cleanup after a shim's connection closed (1.6 runs
+// it after every task's Delete too, and waits for it: it is on the path of
+// each `ctr run --rm`). Force-deletes the runts container with this id if
+// its state is still there, unmounts the rootfs the shim mounted, and
+// prints a DeleteResponse (exit status 137: killed) on stdout.
+// Where there is nothing to clean up, the shell lines the program starts
+// with (launcher.sh) answer without starting Node; here the runts library
+// is loaded only when there is state to delete, and the response is
+// encoded by hand (wire.ts).
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 import type { ShimArgs } from './args.js';
 import { runtimeRoot } from './address.js';
-import { DeleteResponseSchema } from './gen/containerd/task_pb.js';
-import { shimLogger } from './log.js';
 import { unmountRootfs } from './rootfs.js';
+import { encodeDeleteResponse } from './wire.js';
 
 export async function deleteAction(args: ShimArgs): Promise<number> {
   const bundle = args.bundle !== '' ? args.bundle : process.cwd();
-  const log = shimLogger(null, false);
-  if (args.id !== '' && args.namespace !== '') {
+  if (args.id !== '' && args.namespace !== '' && existsSync(join(runtimeRoot(args.namespace), args.id))) {
+    const [{ deleteContainer }, { StateStore }, { shimLogger }] = await Promise.all([import('../container/delete.js'), import('../container/state-store.js'), import('./log.js')]);
     try {
-      await deleteContainer(new StateStore(runtimeRoot(args.namespace)), args.id, true, log);
+      await deleteContainer(new StateStore(runtimeRoot(args.namespace)), args.id, true, shimLogger(null, false));
     } catch {
       // nothing left to delete
     }
@@ -26,6 +29,6 @@ export async function deleteAction(args: ShimArgs): Promise<number> {
   } catch {
     // reported by containerd when it removes the bundle
   }
-  process.stdout.write(toBinary(DeleteResponseSchema, create(DeleteResponseSchema, { pid: 0, exitStatus: 137, exitedAt: timestampNow() })));
+  process.stdout.write(encodeDeleteResponse(0, 137, new Date()));
   return 0;
 }

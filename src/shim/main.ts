@@ -1,8 +1,12 @@
 // containerd-shim-runts-v2: the containerd runtime v2 shim for runts
-// (runtime type io.containerd.runts.v2). Actions: start (fork the server,
-// print its address), delete (clean up after a dead shim), serve (the
-// server itself; what start forks).
-import { parseShimArgs } from './args.js';
+// (runtime type io.containerd.runts.v2). Actions: start (find or fork the
+// server of the container's group, print its address), delete (clean up
+// after a dead shim), serve (the server itself; what start forks).
+// Each action is its own bundle in the build (scripts/build.mjs), loaded
+// with its V8 code cache, so start and delete do not parse the server.
+// launcher.sh, the shell lines the program begins with, answers some
+// deletes alone and runs start as a `serve` that starts itself.
+import { ANSWER_FD_ENV, parseShimArgs } from './args.js';
 
 declare const RUNTS_VERSION_DEFINE: string | undefined;
 const VERSION = typeof RUNTS_VERSION_DEFINE === 'string' ? RUNTS_VERSION_DEFINE : 'dev';
@@ -23,8 +27,17 @@ export async function shimMain(argv: string[], self: string[]): Promise<number> 
       return deleteAction(args);
     }
     case 'serve': {
+      let listening;
+      if (process.env[ANSWER_FD_ENV] !== undefined) {
+        // launcher.sh's start: this process does the start, then serves.
+        const { startInPlace } = await import('./start.js');
+        const bound = await startInPlace(args);
+        if (bound === null) return 0;
+        args.socket = bound.path;
+        listening = bound.server;
+      }
       const { serveAction } = await import('./serve.js');
-      await serveAction(args, VERSION);
+      await serveAction(args, VERSION, listening);
       return -1;
     }
     default:

@@ -1,19 +1,58 @@
-// `serve`: the long-lived shim server. Child subreaper, ttrpc on the
-// socket, events to containerd; exits after Shutdown once no container is
-// left (or when containerd's connection is gone and nothing runs).
-import { mkdirSync, unlinkSync } from 'node:fs';
-import { createServer } from 'node:net';
+// `serve`: the long-lived shim server of one group of containers (one
+// container, a pod, or a namespace: group.ts). Child subreaper, ttrpc on
+// the socket `start` bound (passed as fd 3, or bound in this very process:
+// start.ts, startInPlace), events to containerd.
+// It exits once it is idle (lifetime.ts): no container left, no client
+// connected, and none that just connected (a `start` that handed out this
+// address a moment ago).
+import { fstatSync, mkdirSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
+import { createServer, type Server, type Socket } from 'node:net';
 import { join } from 'node:path';
 import { StateStore } from '../container/state-store.js';
 import type { ShimArgs } from './args.js';
 import { runtimeRoot, socketPath } from './address.js';
+import { Lifetime } from './lifetime.js';
 import { shimLogger } from './log.js';
 import { Publisher } from './publisher.js';
 import { Reaper } from './reaper.js';
 import { TaskService } from './task-service.js';
-import { serveTtrpc } from './ttrpc-server.js';
+import { serveTtrpc, type Handler } from './ttrpc-server.js';
+import { decodeLengthDelimited } from './wire.js';
 
-export async function serveAction(args: ShimArgs, version: string): Promise<void> {
+const INHERITED_FD = 3;
+
+function inheritedSocket(): boolean {
+  try {
+    return fstatSync(INHERITED_FD).isSocket();
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Each Create also writes shim.pid in its bundle: a container that joined
+ * a running server was answered by a `start` that did not fork one.
+ * (CreateTaskRequest: bundle = 2.)
+ */
+function recordPid(handlers: Map<string, Handler>): void {
+  for (const [name, h] of handlers) {
+    if (!name.endsWith('/Create')) continue;
+    handlers.set(name, async (payload) => {
+      const out = await h(payload);
+      const bundle = decodeLengthDelimited(payload)?.get(2);
+      if (bundle) {
+        try {
+          writeFileSync(join(Buffer.from(bundle).toString('utf8'), 'shim.pid'), String(process.pid));
+        } catch {
+          // the bundle is containerd's; a missing pid file is not fatal
+        }
+      }
+      return out;
+    });
+  }
+}
+
+export async function serveAction(args: ShimArgs, version: string, listening?: Server): Promise<void> {
   const log = shimLogger(join(process.cwd(), 'shim.log'), args.debug);
   process.on('uncaughtException', (e) => log.error(`uncaught: ${e.stack ?? e.message}`));
   process.on('unhandledRejection', (e) => log.error(`unhandled rejection: ${(e as Error)?.stack ?? String(e)}`));
@@ -21,34 +60,67 @@ export async function serveAction(args: ShimArgs, version: string): Promise<void
   process.on('SIGPIPE', () => {});
   const root = runtimeRoot(args.namespace);
   mkdirSync(root, { recursive: true, mode: 0o711 });
-  const path = socketPath(args.address, args.namespace, args.id);
+  const path = args.socket !== '' ? args.socket : socketPath(args.address, args.namespace, args.id);
+  const inherited = listening === undefined && inheritedSocket();
   const reaper = new Reaper();
   const publisher = new Publisher(process.env.TTRPC_ADDRESS ?? '', args.namespace, (m) => log.warn(m));
-  const server = createServer();
+  const server = listening ?? createServer();
+  // The socket file start bound: at exit it is removed only if it is
+  // still that one (a later server of the group may have replaced it).
+  let boundIno = -1;
+  const connections = new Set<Socket>();
+  let exiting = false;
+  const exit = (): void => {
+    if (exiting) return;
+    exiting = true;
+    // First stop answering on the address, so that no further `start`
+    // hands it out; then let the events already published go out.
+    server.close();
+    try {
+      if (statSync(path).ino === boundIno) unlinkSync(path);
+    } catch {
+      // gone
+    }
+    reaper.close();
+    void publisher.flush().then(() => {
+      publisher.close();
+      process.exit(0);
+    });
+  };
   const service = new TaskService({
     store: new StateStore(root),
     log,
     publisher,
     reaper,
     version,
-    shutdown: () => {
-      void publisher.flush().then(() => {
-        server.close();
-        try {
-          unlinkSync(path);
-        } catch {
-          // gone
-        }
-        reaper.close();
-        publisher.close();
-        process.exit(0);
-      });
-    },
+    shutdown: () => lifetime.shutdownRequested(),
   });
-  serveTtrpc(server, { handlers: service.handlers(), onError: (m) => log.warn(m) });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(path, () => resolve());
+  const lifetime = new Lifetime({ containers: () => service.containerCount, connections: () => connections.size, exit });
+  server.on('connection', (sock: Socket) => {
+    connections.add(sock);
+    lifetime.connected();
+    sock.once('close', () => {
+      connections.delete(sock);
+      lifetime.check();
+    });
   });
-  log.debug('listening', { path });
+  const handlers = service.handlers();
+  recordPid(handlers);
+  serveTtrpc(server, { handlers, onError: (m) => log.warn(m) });
+  if (!listening) {
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      if (inherited) server.listen({ fd: INHERITED_FD }, () => resolve());
+      else server.listen(path, () => resolve());
+    });
+  }
+  try {
+    boundIno = statSync(path).ino;
+  } catch {
+    // removed already: nothing to remove at exit
+  }
+  // The first bundle may be removed while other containers still run here.
+  process.chdir('/');
+  lifetime.startTimer();
+  log.debug('listening', { path, inherited });
 }

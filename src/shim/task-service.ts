@@ -55,6 +55,11 @@ export class TaskService {
 
   constructor(private readonly o: TaskServiceOptions) {}
 
+  /** How many containers this server holds (serve.ts: a grouped server exits only at none). */
+  get containerCount(): number {
+    return this.containers.size;
+  }
+
   /** The ttrpc handlers, "containerd.task.v2.Task/<Method>" and the same under v3 (task.proto says why they are one). */
   handlers(): Map<string, Handler> {
     const m = new Map<string, Handler>();
