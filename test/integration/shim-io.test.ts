@@ -407,6 +407,8 @@ describe('containerd-shim-runts-v2: log URIs, Update, a failing create, a free e
         await shim.call('Delete', T.DeleteRequestSchema, { id }, T.DeleteResponseSchema);
       }
       await shim.call('Shutdown', T.ShutdownRequestSchema, {}, EmptySchema);
+      // As containerd does: hang up after Shutdown; an idle server then exits (lifetime.ts).
+      shim.close();
       const alive = (): boolean => {
         try {
           process.kill(shimPid, 0);
@@ -415,7 +417,7 @@ describe('containerd-shim-runts-v2: log URIs, Update, a failing create, a free e
           return false;
         }
       };
-      assert.ok(await waitFor(() => !alive(), 5000), 'the shim did not exit after Shutdown');
+      assert.ok(await waitFor(() => !alive(), 8000), 'the shim did not exit after Shutdown');
       for (const pgid of loggers) assert.deepEqual(groupMembers(pgid), []);
       assertNothingLeft();
     } finally {
