@@ -202,10 +202,14 @@ Napi::Value PollIn(const Napi::CallbackInfo& info) {
 // (someone else's single program), the attach uses the same flags, which
 // replaces that program in one step.
 
+// The verifier gives up with EAGAIN when a signal is pending (do_check
+// checks signal_pending), which a profiled Node (SIGPROF every sampling
+// interval) hits: try again, a bounded number of times, as libbpf does.
 long bpf_call(int cmd, union bpf_attr* attr) {
   long r;
+  int eagain = 0;
   do r = syscall(SYS_bpf, cmd, attr, sizeof *attr);
-  while (r < 0 && errno == EINTR);
+  while (r < 0 && (errno == EINTR || (errno == EAGAIN && cmd == BPF_PROG_LOAD && ++eagain < 20)));
   return r;
 }
 
