@@ -524,7 +524,11 @@ describe('runts-init', { skip: SKIP, timeout: 120_000 }, () => {
   });
 
   test('cgroup mounts: per-hierarchy binds, or fresh mounts in a cgroup namespace, read-only', async () => {
-    const script = 'ls /sys/fs/cgroup | grep -cE "^(memory|pids|cpu)$"; touch /sys/fs/cgroup/x 2>/dev/null || echo ro; test -e /sys/fs/cgroup/pids/pids.max -o -e /sys/fs/cgroup/pids/cgroup.procs && echo pids-ok';
+    // v1: a directory per hierarchy; v2 (a pure v2 host): the one cgroup2 tree.
+    const v2 = existsSync('/sys/fs/cgroup/cgroup.controllers');
+    const script = v2
+      ? 'test -e /sys/fs/cgroup/cgroup.controllers && echo v2; touch /sys/fs/cgroup/x 2>/dev/null || echo ro; test -e /sys/fs/cgroup/cgroup.procs && echo procs-ok'
+      : 'ls /sys/fs/cgroup | grep -cE "^(memory|pids|cpu)$"; touch /sys/fs/cgroup/x 2>/dev/null || echo ro; test -e /sys/fs/cgroup/pids/pids.max -o -e /sys/fs/cgroup/pids/cgroup.procs && echo pids-ok';
     for (const cgroupns of [false, true]) {
       const plan = basePlan(s, ['sh', '-c', script], (p) => {
         if (cgroupns) p.namespaces.push({ type: 'cgroup', path: null });
@@ -532,7 +536,7 @@ describe('runts-init', { skip: SKIP, timeout: 120_000 }, () => {
       });
       const r = await runToEnd(plan);
       assert.equal(r.code, 0, r.stderr);
-      assert.deepEqual(r.stdout.trim().split('\n'), ['3', 'ro', 'pids-ok'], `cgroupns=${cgroupns}`);
+      assert.deepEqual(r.stdout.trim().split('\n'), v2 ? ['v2', 'ro', 'procs-ok'] : ['3', 'ro', 'pids-ok'], `cgroupns=${cgroupns}`);
     }
   });
 

@@ -6,6 +6,7 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { chmodSync, chownSync, existsSync, mkdirSync, readdirSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import { release } from 'node:os';
 import { join } from 'node:path';
 import { baseSpec, cleanEnv, RUNTS, Sandbox, type Json } from './helpers.ts';
 
@@ -20,6 +21,10 @@ function sh(cmd: string, args: string[]): void {
   const r = spawnSync(cmd, args, { encoding: 'utf8' });
   assert.equal(r.status, 0, `${cmd} ${args.join(' ')}: ${r.stderr}`);
 }
+
+// The sandbox (and its tmpfs submounts) is on tmpfs, which takes idmapped mounts from Linux 6.3.
+const [major, minor] = release().split('.').map(Number) as [number, number];
+const noTmpfsIdmap = (major < 6 || (major === 6 && minor < 3)) && `Linux ${release()}: tmpfs has no idmapped mounts before 6.3`;
 
 function tmpfsAt(dir: string, opts: string): void {
   mkdirSync(dir, { recursive: true });
@@ -112,7 +117,7 @@ test('a recursive option on a fresh (non-bind) mount applies to it', () => {
 // them: an id stored on disk as containerID shows in the mount as hostID.
 const ONE_THOUSAND_IS_ROOT = [{ containerID: 1000, hostID: 0, size: 1 }];
 
-test('idmap: files of uid 1000 show as root inside, and root\'s new files land as 1000 on the host', () => {
+test('idmap: files of uid 1000 show as root inside, and root\'s new files land as 1000 on the host', { skip: noTmpfsIdmap }, () => {
   rmSync(join(owned, 'new'), { force: true });
   const out = inside('stat -c "%u:%g %n" /mnt /mnt/f /mnt/sub/s; touch /mnt/new && echo created; cat /proc/self/mountinfo', {
     destination: '/mnt',
@@ -132,7 +137,7 @@ test('idmap: files of uid 1000 show as root inside, and root\'s new files land a
   rmSync(join(owned, 'new'));
 });
 
-test('ridmap: the submount is idmapped too', () => {
+test('ridmap: the submount is idmapped too', { skip: noTmpfsIdmap }, () => {
   rmSync(join(owned, 'sub', 'new'), { force: true });
   const out = inside('stat -c "%u:%g %n" /mnt/f /mnt/sub/s; touch /mnt/sub/new && echo created; cat /proc/self/mountinfo', {
     destination: '/mnt',
@@ -149,7 +154,7 @@ test('ridmap: the submount is idmapped too', () => {
   rmSync(join(owned, 'sub', 'new'));
 });
 
-test('idmap with rro: mapped and read-only all the way down', () => {
+test('idmap with rro: mapped and read-only all the way down', { skip: noTmpfsIdmap }, () => {
   const out = inside('stat -c "%u %n" /mnt/f /mnt/sub/s; touch /mnt/x 2>/dev/null || echo top-ro; touch /mnt/sub/x 2>/dev/null || echo sub-ro', {
     destination: '/mnt',
     type: 'bind',
@@ -161,7 +166,7 @@ test('idmap with rro: mapped and read-only all the way down', () => {
   assert.deepEqual(out.trim().split('\n'), ['0 /mnt/f', '0 /mnt/sub/s', 'top-ro', 'sub-ro']);
 });
 
-test('idmap without mappings uses the container\'s user namespace: host root\'s files are its root\'s', () => {
+test('idmap without mappings uses the container\'s user namespace: host root\'s files are its root\'s', { skip: noTmpfsIdmap }, () => {
   const data = join(sb.dir, 'rootowned');
   mkdirSync(data);
   writeFileSync(join(data, 'r'), 'r\n');
@@ -183,7 +188,7 @@ test('idmap without mappings uses the container\'s user namespace: host root\'s 
   assert.deepEqual([st.uid, st.gid], [0, 0]);
 });
 
-test('an idmap destination that is an absolute symlink is resolved inside the rootfs', () => {
+test('an idmap destination that is an absolute symlink is resolved inside the rootfs', { skip: noTmpfsIdmap }, () => {
   // On the host the link points into the sandbox; inside the rootfs it means <rootfs><landing>.
   const landing = join(sb.dir, 'landing');
   const out = inside(
