@@ -6,13 +6,32 @@
 // namespace, containerd, shims serving it, runtime state left under the shims'
 // roots, mounts under the temp dir, the namespace's cgroups, the temp dir.
 import { spawn, spawnSync, type ChildProcess, type SpawnSyncReturns } from 'node:child_process';
-import { chmodSync, closeSync, existsSync, mkdtempSync, openSync, readdirSync, readFileSync, rmSync, rmdirSync, writeFileSync } from 'node:fs';
+import { chmodSync, closeSync, existsSync, mkdirSync, mkdtempSync, openSync, readdirSync, readFileSync, rmSync, rmdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { cleanEnv, waitFor } from './integration/helpers.ts';
+import { cleanEnv, REPO, RUNTS, waitFor } from './integration/helpers.ts';
 import { ociArchive } from './integration/oci-image.ts';
 
 export const BUSYBOX_IMAGE = 'docker.io/runts/busybox:test';
+/** The built containerd shim. */
+export const RUNTS_SHIM = join(REPO, 'dist', 'containerd-shim-runts-v2.js');
+
+/** A private containerd that finds the built containerd-shim-runts-v2 first on its PATH and cleans up after it (its state root /run/containerd/runts/<ns>). */
+export function runtsShimContainerd(ns: string, prefix: string, env?: Record<string, string>): PrivateContainerd {
+  return new PrivateContainerd({
+    ns,
+    prefix,
+    path: (d) => {
+      const bin = join(d, 'bin');
+      mkdirSync(bin);
+      symlinkSync(RUNTS_SHIM, join(bin, 'containerd-shim-runts-v2'));
+      return [bin];
+    },
+    shim: /containerd-shim-runts-v2(\.js)?$/,
+    runtimeRoots: [{ root: `/run/containerd/runts/${ns}`, cli: [process.execPath, RUNTS] }],
+    ...(env ? { env } : {}),
+  });
+}
 
 export interface ContainerdOptions {
   /** The ctr namespace everything runs in. */

@@ -192,10 +192,9 @@ export function parseBlkioV1(text: string): BlkioEntry[] {
   return out;
 }
 
-/** v2 io.stat: "MAJ:MIN rbytes=N wbytes=N rios=N wios=N dbytes=N dios=N". */
-export function parseIoStat(text: string): { bytes: BlkioEntry[]; ios: BlkioEntry[] } {
-  const bytes: BlkioEntry[] = [];
-  const ios: BlkioEntry[] = [];
+/** v2 io.stat: "MAJ:MIN rbytes=N wbytes=N rios=N wios=N dbytes=N dios=N" per device, as numbers. */
+export function ioStatDevices(text: string): { major: bigint; minor: bigint; kv: Map<string, bigint> }[] {
+  const out: { major: bigint; minor: bigint; kv: Map<string, bigint> }[] = [];
   for (const line of text.split('\n')) {
     const f = line.trim().split(/\s+/);
     const dev = /^(\d+):(\d+)$/.exec(f[0] ?? '');
@@ -205,7 +204,16 @@ export function parseIoStat(text: string): { bytes: BlkioEntry[]; ios: BlkioEntr
       const m = /^(\w+)=(\d+)$/.exec(t);
       if (m) kv.set(m[1]!, BigInt(m[2]!));
     }
-    const [maj, min] = [BigInt(dev[1]!), BigInt(dev[2]!)];
+    out.push({ major: BigInt(dev[1]!), minor: BigInt(dev[2]!), kv });
+  }
+  return out;
+}
+
+/** v2 io.stat in runc's blkio shape. */
+export function parseIoStat(text: string): { bytes: BlkioEntry[]; ios: BlkioEntry[] } {
+  const bytes: BlkioEntry[] = [];
+  const ios: BlkioEntry[] = [];
+  for (const { major: maj, minor: min, kv } of ioStatDevices(text)) {
     bytes.push(blkioEntry(maj, min, 'Read', kv.get('rbytes') ?? 0n), blkioEntry(maj, min, 'Write', kv.get('wbytes') ?? 0n));
     ios.push(blkioEntry(maj, min, 'Read', kv.get('rios') ?? 0n), blkioEntry(maj, min, 'Write', kv.get('wios') ?? 0n));
   }

@@ -13,7 +13,7 @@
 // (working set), anon, pgfault, pgmajfault, and the PSI data where present.
 import { create } from '@bufbuild/protobuf';
 import type { CgroupFs } from '../cgroups/fs.js';
-import { listFiles, parseKeyValues, readOpt, u64Opt } from '../cgroups/stats.js';
+import { ioStatDevices, listFiles, parseKeyValues, readOpt, u64Opt } from '../cgroups/stats.js';
 import * as M from './gen/containerd/cgroups-v2-metrics_pb.js';
 
 const U64_MAX = (1n << 64n) - 1n;
@@ -38,26 +38,9 @@ export function parsePressure(text: string): M.PSIStats {
 
 /** io.stat: "MAJ:MIN rbytes=N wbytes=N rios=N wios=N dbytes=N dios=N" per device. */
 export function parseIoStatV2(text: string): M.IOEntry[] {
-  const out: M.IOEntry[] = [];
-  for (const line of text.split('\n')) {
-    const f = line.trim().split(/\s+/);
-    const dev = /^(\d+):(\d+)$/.exec(f[0] ?? '');
-    if (!dev) continue;
-    const kv = new Map<string, bigint>();
-    for (const t of f.slice(1)) {
-      const m = /^(\w+)=(\d+)$/.exec(t);
-      if (m) kv.set(m[1]!, BigInt(m[2]!));
-    }
-    out.push(create(M.IOEntrySchema, {
-      major: BigInt(dev[1]!),
-      minor: BigInt(dev[2]!),
-      rbytes: kv.get('rbytes') ?? 0n,
-      wbytes: kv.get('wbytes') ?? 0n,
-      rios: kv.get('rios') ?? 0n,
-      wios: kv.get('wios') ?? 0n,
-    }));
-  }
-  return out;
+  return ioStatDevices(text).map(({ major, minor, kv }) =>
+    create(M.IOEntrySchema, { major, minor, rbytes: kv.get('rbytes') ?? 0n, wbytes: kv.get('wbytes') ?? 0n, rios: kv.get('rios') ?? 0n, wios: kv.get('wios') ?? 0n }),
+  );
 }
 
 /** rdma.current / rdma.max: "mlx4_0 hca_handle=2 hca_object=2000" per device ("max": no limit). */

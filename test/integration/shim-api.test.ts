@@ -14,14 +14,14 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmdirSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { create, fromBinary, toBinary, type DescMessage, type MessageShape } from '@bufbuild/protobuf';
 import { EmptySchema } from '@bufbuild/protobuf/wkt';
 import { cleanEnv, makeRootfs, baseSpec, REPO, RUNTS, waitFor } from './helpers.ts';
-import { BUSYBOX_IMAGE, PrivateContainerd } from '../containerd-harness.ts';
+import { BUSYBOX_IMAGE, runtsShimContainerd } from '../containerd-harness.ts';
 import { TtrpcClient } from '../../src/shim/ttrpc-client.ts';
 import { encodeFrame, FrameReader, MESSAGE_TYPE_REQUEST, MESSAGE_TYPE_RESPONSE } from '../../src/shim/ttrpc-frame.ts';
 import { RequestSchema, ResponseSchema } from '../../src/shim/gen/ttrpc/ttrpc_pb.ts';
@@ -65,18 +65,7 @@ const RUN = ['--runtime', 'io.containerd.runts.v2'];
 const RUNTIME_ROOT = `/run/containerd/runts/${NS}`;
 
 describe('containerd with containerd-shim-runts-v2: TaskOOM, metrics, task API v3', { skip: notRoot || noShim || (!have('containerd') || !have('ctr') ? 'containerd or ctr is not installed' : false) }, () => {
-  const ctd = new PrivateContainerd({
-    ns: NS,
-    prefix: 'runts-shimapi-',
-    path: (d) => {
-      const bin = join(d, 'bin');
-      mkdirSync(bin);
-      symlinkSync(SHIM, join(bin, 'containerd-shim-runts-v2'));
-      return [bin];
-    },
-    shim: /containerd-shim-runts-v2(\.js)?$/,
-    runtimeRoots: [{ root: RUNTIME_ROOT, cli: [process.execPath, RUNTS] }],
-  });
+  const ctd = runtsShimContainerd(NS, 'runts-shimapi-');
   let events: ChildProcess | undefined;
   let eventsOut = '';
 

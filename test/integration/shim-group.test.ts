@@ -12,11 +12,11 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { REPO, cleanEnv, waitFor } from './helpers.ts';
-import { BUSYBOX_IMAGE, PrivateContainerd } from '../containerd-harness.ts';
+import { BUSYBOX_IMAGE, PrivateContainerd, runtsShimContainerd } from '../containerd-harness.ts';
 import { socketPath } from '../../src/shim/address.ts';
 import { NAMESPACE_GROUP } from '../../src/shim/group.ts';
 
@@ -28,19 +28,7 @@ const SANDBOX = 'io.kubernetes.cri.sandbox-id';
 const GROUP = 'io.containerd.runc.v2.group';
 
 function privateContainerd(ns: string, env?: Record<string, string>): PrivateContainerd {
-  return new PrivateContainerd({
-    ns,
-    prefix: 'runts-shim-group-',
-    path: (d) => {
-      const bin = join(d, 'bin');
-      mkdirSync(bin);
-      symlinkSync(SHIM, join(bin, 'containerd-shim-runts-v2'));
-      return [bin];
-    },
-    shim: /containerd-shim-runts-v2(\.js)?$/,
-    runtimeRoots: [{ root: `/run/containerd/runts/${ns}`, cli: [process.execPath, join(REPO, 'dist', 'runts.js')] }],
-    ...(env ? { env } : {}),
-  });
+  return runtsShimContainerd(ns, 'runts-shim-group-', env);
 }
 
 function ppid(pid: number): number {

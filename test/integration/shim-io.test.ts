@@ -13,7 +13,7 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync, type SpawnSyncReturns } from 'node:child_process';
-import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { create, fromBinary, toBinary, type DescMessage, type MessageShape } from '@bufbuild/protobuf';
@@ -21,7 +21,7 @@ import { AnySchema, EmptySchema } from '@bufbuild/protobuf/wkt';
 import * as T from '../../src/shim/gen/containerd/task_pb.ts';
 import { TtrpcClient } from '../../src/shim/ttrpc-client.ts';
 import { baseSpec, cleanEnv, makeRootfs, REPO, RUNTS, waitFor, type Json } from './helpers.ts';
-import { BUSYBOX_IMAGE, PrivateContainerd } from '../containerd-harness.ts';
+import { BUSYBOX_IMAGE, runtsShimContainerd } from '../containerd-harness.ts';
 
 const SHIM = join(REPO, 'dist', 'containerd-shim-runts-v2.js');
 const have = (cmd: string): boolean => spawnSync('sh', ['-c', `command -v ${cmd}`], { stdio: 'ignore' }).status === 0;
@@ -33,18 +33,7 @@ const RUN = ['--runtime', 'io.containerd.runts.v2'];
 const RUNTIME_ROOT = `/run/containerd/runts/${NS}`;
 const TASK = 'containerd.task.v2.Task';
 
-const ctd = new PrivateContainerd({
-  ns: NS,
-  prefix: 'runts-shimio-',
-  path: (d) => {
-    const bin = join(d, 'bin');
-    mkdirSync(bin);
-    symlinkSync(SHIM, join(bin, 'containerd-shim-runts-v2'));
-    return [bin];
-  },
-  shim: /containerd-shim-runts-v2(\.js)?$/,
-  runtimeRoots: [{ root: RUNTIME_ROOT, cli: [process.execPath, RUNTS] }],
-});
+const ctd = runtsShimContainerd(NS, 'runts-shimio-');
 /** Logs, loggers and bundles of these tests. */
 let work = '';
 

@@ -11,11 +11,11 @@
 import { after, afterEach, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync, type SpawnSyncReturns } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync, readFileSync, symlinkSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { cleanEnv, REPO, waitFor } from './helpers.ts';
-import { BUSYBOX_IMAGE, PrivateContainerd } from '../containerd-harness.ts';
+import { BUSYBOX_IMAGE, runtsShimContainerd } from '../containerd-harness.ts';
 
 const SHIM = join(REPO, 'dist', 'containerd-shim-runts-v2.js');
 const have = (cmd: string): boolean => spawnSync('sh', ['-c', `command -v ${cmd}`], { stdio: 'ignore' }).status === 0;
@@ -26,19 +26,7 @@ const IMAGE = BUSYBOX_IMAGE;
 const RUN = ['--runtime', 'io.containerd.runts.v2'];
 const RUNTIME_ROOT = `/run/containerd/runts/${NS}`;
 
-const ctd = new PrivateContainerd({
-  ns: NS,
-  prefix: 'runts-shim-',
-  // A temp dir holding the shim binary, first on containerd's PATH.
-  path: (d) => {
-    const bin = join(d, 'bin');
-    mkdirSync(bin);
-    symlinkSync(SHIM, join(bin, 'containerd-shim-runts-v2'));
-    return [bin];
-  },
-  shim: /containerd-shim-runts-v2(\.js)?$/,
-  runtimeRoots: [{ root: RUNTIME_ROOT, cli: [process.execPath, join(REPO, 'dist', 'runts.js')] }],
-});
+const ctd = runtsShimContainerd(NS, 'runts-shim-');
 let dir = '';
 
 const ctr = (args: string[], timeout = 60_000): SpawnSyncReturns<string> => ctd.ctr(args, timeout);
