@@ -78,21 +78,27 @@ void bind_with_flags(const std::string& source, int parent, const std::string& n
 
 }  // namespace
 
-void mount_cgroup(const PlanMount& m, int rootfd, int destfd, bool new_cgroupns) {
+void mount_cgroup(const PlanMount& m, int rootfd, int destfd, bool new_cgroupns, const std::optional<std::string>& v2_dir) {
   std::string target = fd_path(destfd);
   struct statfs host {};
   if (statfs("/sys/fs/cgroup", &host) == 0 && host.f_type == kCgroup2Magic) {
     if (new_cgroupns) {
-      if (mount("cgroup2", target.c_str(), "cgroup2", m.flags & kPerMount, nullptr) < 0) fail("mount", m.destination);
-    } else {
-      // A fresh cgroup2 mount would show the whole host tree; bind the
-      // container's own cgroup instead.
-      std::string own = "/sys/fs/cgroup" + own_cgroup("");
-      if (mount(own.c_str(), target.c_str(), nullptr, MS_BIND | MS_REC, nullptr) < 0) fail("mount", m.destination);
-      Fd bound = open_in_root(rootfd, m.destination, O_DIRECTORY);
-      if (!bound.valid()) fail("open", m.destination);
-      if (m.flags & kPerMount) remount_bind(fd_path(bound.get()), m.flags & kPerMount, m.destination);
+      if (mount("cgroup2", target.c_str(), "cgroup2", m.flags & kPerMount, nullptr) == 0) return;
+      // The kernel may refuse a fresh cgroup2 mount from a user namespace
+      // (EPERM, or EBUSY against the host's mount options, seen on a v2 host
+      // mounted with nsdelegate); the bind below shows the same tree, the
+      // container's cgroup, as runc falls back to.
+      if (errno != EPERM && errno != EBUSY) fail("mount", m.destination);
     }
+    // Without a cgroup namespace a fresh cgroup2 mount would show the whole
+    // host tree; bind the container's own cgroup instead. In a cgroup
+    // namespace /proc/self/cgroup says "/": only the plan's path is right.
+    if (new_cgroupns && !v2_dir) fail("mount", m.destination, EPERM, "a fresh cgroup2 mount was refused and the plan names no cgroup to bind");
+    std::string own = v2_dir ? *v2_dir : "/sys/fs/cgroup" + own_cgroup("");
+    if (mount(own.c_str(), target.c_str(), nullptr, MS_BIND | MS_REC, nullptr) < 0) fail("mount", m.destination);
+    Fd bound = open_in_root(rootfd, m.destination, O_DIRECTORY);
+    if (!bound.valid()) fail("open", m.destination);
+    if (m.flags & kPerMount) remount_bind(fd_path(bound.get()), m.flags & kPerMount, m.destination);
     return;
   }
 

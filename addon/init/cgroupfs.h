@@ -1,15 +1,20 @@
 // A mount of type "cgroup" inside the container. On a cgroup v2 host it is a
 // cgroup2 mount (or, without a cgroup namespace, a bind of the container's own
-// cgroup). On a v1/hybrid host: a tmpfs at the destination with one
+// cgroup: `v2_dir`, its host path from the plan, else the one
+// /proc/self/cgroup names; also where the kernel refuses the fresh mount from
+// a user namespace). On a v1/hybrid host: a tmpfs at the destination with one
 // directory per host hierarchy, each a cgroup mount of that hierarchy in a new
 // cgroup namespace, else a bind of the host's directory for this process's
 // cgroup. Errors are "mount: <destination>/<hierarchy>: <strerror>".
 #pragma once
 
+#include <optional>
+#include <string>
+
 #include "../common/plan.h"
 
 namespace runts::init {
 
-void mount_cgroup(const PlanMount& m, int rootfd, int destfd, bool new_cgroupns);
+void mount_cgroup(const PlanMount& m, int rootfd, int destfd, bool new_cgroupns, const std::optional<std::string>& v2_dir);
 
 }  // namespace runts::init

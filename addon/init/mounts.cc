@@ -110,7 +110,7 @@ static void apply_mount(const Plan& plan, size_t index, int rootfd) {
     if (mount_api::move_mount(tree, "", dest.get(), "", mount_api::kMoveMountFEmptyPath | mount_api::kMoveMountTEmptyPath) < 0)
       fail("move_mount", m.destination);
   } else if (m.fstype == "cgroup" && !m.bind) {
-    mount_cgroup(m, rootfd, dest.get(), plan.creates("cgroup"));
+    mount_cgroup(m, rootfd, dest.get(), plan.creates("cgroup"), plan.cloneIntoCgroup);
   } else {
     const char* type = m.bind ? nullptr : m.fstype.c_str();
     const char* data = m.data.empty() ? nullptr : m.data.c_str();

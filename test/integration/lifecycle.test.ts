@@ -307,7 +307,7 @@ describe('concurrency', () => {
       ),
     );
     assert.equal(results.filter((r) => r.code === 0).length, 1, JSON.stringify(results));
-    for (const r of results.filter((x) => x.code !== 0)) assert.equal(r.err, 'runts: cannot start an already running container\n');
+    for (const r of results.filter((x) => x.code !== 0)) assert.equal(r.err, 'runts: cannot start an already running container\n', JSON.stringify(results));
     assert.equal(sb.state(id).status, 'running');
     ok(sb.runts(['delete', '-f', id]), 'delete');
   });
