@@ -7,7 +7,6 @@
 #include <unistd.h>
 
 #include <cerrno>
-#include <exception>
 #include <sstream>
 #include <vector>
 
@@ -78,28 +77,6 @@ void bind_with_flags(const std::string& source, int parent, const std::string& n
 }
 
 }  // namespace
-
-void prime_cgroup_migration() {
-  try {
-    for (const MountInfo& m : read_mountinfo()) {
-      if (m.fstype != "cgroup") continue;  // a v1 hierarchy
-      std::string path = own_cgroup(controllers_of(m));
-      if (m.root != "/") {
-        if (path.compare(0, m.root.size(), m.root) != 0) continue;
-        path = path.substr(m.root.size());
-      }
-      std::string procs = m.mount_point + (path == "/" ? "" : path) + "/cgroup.procs";
-      // Only into the cgroup this process is listed in: a no-op, never a move.
-      std::string listed, me = std::to_string(getpid());
-      if (!read_file(procs, listed) || ("\n" + listed).find("\n" + me + "\n") == std::string::npos) continue;
-      Fd fd(open(procs.c_str(), O_WRONLY | O_CLOEXEC));
-      if (fd.valid()) (void)!write(fd.get(), me.data(), me.size());
-      return;
-    }
-  } catch (const std::exception&) {
-    // no mountinfo or /proc/self/cgroup: nothing to prime
-  }
-}
 
 void mount_cgroup(const PlanMount& m, int rootfd, int destfd, bool new_cgroupns) {
   std::string target = fd_path(destfd);

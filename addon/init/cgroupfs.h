@@ -12,12 +12,4 @@ namespace runts::init {
 
 void mount_cgroup(const PlanMount& m, int rootfd, int destfd, bool new_cgroupns);
 
-// Started ahead of its plan, runts-init writes itself into the v1 cgroup it
-// is already in (a no-op migration). The first cgroup.procs write after a
-// quiet spell waits for an RCU grace period (the kernel's cgroup threadgroup
-// rwsem, ~12 ms here), and later writes within about one grace period do not:
-// paying it while runts builds the plan spares the container init's real
-// migration, right after the clone, that wait. Errors are ignored.
-void prime_cgroup_migration();
-
 }  // namespace runts::init

@@ -21,7 +21,6 @@
 #include "../common/plan.h"
 #include "../common/protocol.h"
 #include "../common/syscalls.h"
-#include "cgroupfs.h"
 #include "channel.h"
 #include "exec_parent.h"
 #include "parent.h"
@@ -120,9 +119,6 @@ int main(int argc, char** argv, char** envp) {
   fill_fd_gaps(0, 3, -1);
   // The channel must not reach the container, whatever happens.
   fcntl(int(channel), F_SETFD, FD_CLOEXEC);
-
-  // runts asks for it where the plan will move a process into v1 cgroups.
-  if (const char* prime = getenv("RUNTS_INIT_PRIME_CGROUP"); prime && strcmp(prime, "1") == 0) init::prime_cgroup_migration();
 
   try {
     std::string type;

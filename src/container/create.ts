@@ -13,7 +13,7 @@ import type { CgroupManager } from '../cgroups/manager.js';
 import { RuntsError } from './errors.js';
 import { writeFileAtomic } from './files.js';
 import { cgroupProcsFiles, removeCgroups, setUpCgroups } from './cgroups.js';
-import { primeForCreate, runInit, spawnInit, spawnInitAhead, type InitHandle, type SpawnedInit } from './init-runner.js';
+import { runInit, spawnInit, spawnInitAhead, type InitHandle, type SpawnedInit } from './init-runner.js';
 import { readProcStat } from './proc.js';
 import { signalContainer, waitGone } from './signal-process.js';
 import { SPEC_VERSION, StateStore, validateId, type StoredState } from './state-store.js';
@@ -73,9 +73,8 @@ export async function createContainer(store: StateStore, opts: CreateOptions): P
   const bundle = resolve(opts.bundle);
   checkBundle(bundle);
   // runts-init starts (exec, sealed re-exec) while the plan is built; it
-  // exits without a word if runts gives up before sending it. Meanwhile it
-  // pays the kernel's grace period for the first cgroup migration.
-  const spawned = spawnInitAhead(opts.preserveFds, opts.stdio, primeForCreate());
+  // exits without a word if runts gives up before sending it.
+  const spawned = spawnInitAhead(opts.preserveFds, opts.stdio);
   const talking = { started: false };
   try {
     return await createFrom(store, opts, bundle, spawned, talking);

@@ -1,7 +1,6 @@
 // Spawns runts-init, hands it the plan and waits for its verdict. runts-init
 // does all namespace work; this process never forks into a namespace.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync } from 'node:fs';
 import type { Duplex } from 'node:stream';
 import type { InitPlan } from '../plan/types.js';
 import { initBinary } from '../native/bridge.js';
@@ -46,18 +45,6 @@ export interface RunInitOptions {
 /** fds for the new process's stdin, stdout and stderr (the shim's pipes). */
 export type StdioFds = readonly [number, number, number];
 
-/** Set to 1: runts-init primes the cgroup migration while it waits for its plan (addon/init/cgroupfs.h). */
-export const PRIME_CGROUP_ENV = 'RUNTS_INIT_PRIME_CGROUP';
-
-/**
- * Whether a create's runts-init should prime the cgroup migration: as root,
- * on a host with cgroup v1 hierarchies (a pure v2 host clones the init into
- * its cgroup, CLONE_INTO_CGROUP, with no migration to wait for).
- */
-export function primeForCreate(): boolean {
-  return process.geteuid?.() === 0 && !existsSync('/sys/fs/cgroup/cgroup.controllers');
-}
-
 export function runInit(plan: InitPlan, opts: RunInitOptions = {}, spawned: SpawnedInit = spawnInit(plan.preserveFds)): Promise<InitHandle> {
   return spawned.talk({ type: 'plan', plan }, opts);
 }
@@ -75,12 +62,12 @@ export interface SpawnedInit {
  * It waits for its first frame: spawning it before the plan is built lets
  * its own start (exec, sealed re-exec) overlap with the planning.
  */
-export function spawnInit(preserveFds: number, stdio?: StdioFds, primeCgroup = false): SpawnedInit {
+export function spawnInit(preserveFds: number, stdio?: StdioFds): SpawnedInit {
   const channelFd = 3 + preserveFds;
   const preserved = Array.from({ length: preserveFds }, (_, i) => 3 + i);
   const child = spawn(initBinary(), [], {
     stdio: [...(stdio ?? (['inherit', 'inherit', 'inherit'] as const)), ...preserved, 'pipe'],
-    env: { [INIT_FD_ENV]: String(channelFd), ...(primeCgroup ? { [PRIME_CGROUP_ENV]: '1' } : {}) },
+    env: { [INIT_FD_ENV]: String(channelFd) },
   });
   const exited = new Promise<InitExit>((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })));
   const channel = child.stdio[channelFd] as Duplex;
@@ -96,8 +83,8 @@ export function spawnInit(preserveFds: number, stdio?: StdioFds, primeCgroup = f
 }
 
 /** spawnInit ahead of the plan, unless preserveFds is no count (the plan reports that): null. */
-export function spawnInitAhead(preserveFds: number, stdio?: StdioFds, primeCgroup = false): SpawnedInit | null {
-  return Number.isInteger(preserveFds) && preserveFds >= 0 ? spawnInit(preserveFds, stdio, primeCgroup) : null;
+export function spawnInitAhead(preserveFds: number, stdio?: StdioFds): SpawnedInit | null {
+  return Number.isInteger(preserveFds) && preserveFds >= 0 ? spawnInit(preserveFds, stdio) : null;
 }
 
 /** Spawns runts-init and talks to it at once (see spawnInit, SpawnedInit.talk). */
