@@ -4,6 +4,14 @@
 // `runts create`). A cache V8 rejects (another Node, other flags) is
 // rewritten when the directory is writable, and costs only the compile
 // it failed to save. Used only by the CJS bundles; tsx runs the sources.
+//
+// The build's cache holds the bundle's top level only: V8 compiles a
+// function when it is first called, so every command still parsed and
+// compiled the functions it ran (the validators, the plan builder, the
+// CLI itself: ~10 ms of `runts create`). The first command that succeeds
+// with a bundle therefore writes <name>.js.trained.cache at its exit, made
+// after the run, which holds those functions too; later commands load that
+// one. A failed command trains nothing (it may have run only an error path).
 import Module from 'node:module';
 import { renameSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -17,6 +25,16 @@ interface CjsModule {
 }
 
 const loaded = new Map<string, unknown>();
+/** Scripts loaded without a trained cache: written at a successful exit. */
+const untrained = new Map<string, Script>();
+
+function readOrUndefined(path: string): Buffer | undefined {
+  try {
+    return readFileSync(path);
+  } catch {
+    return undefined;
+  }
+}
 
 /** The exports of `<dir>/<name>.js`, compiled from its code cache where V8 accepts it. */
 export function loadLib(dir: string, name: string): unknown {
@@ -24,13 +42,16 @@ export function loadLib(dir: string, name: string): unknown {
   const done = loaded.get(file);
   if (done !== undefined) return done;
   const source = readFileSync(file, 'utf8');
-  let cachedData: Buffer | undefined;
-  try {
-    cachedData = readFileSync(`${file}.cache`);
-  } catch {
-    cachedData = undefined;
+  const wrapped = Module.wrap(source);
+  const trained = readOrUndefined(`${file}.trained.cache`);
+  let script = trained === undefined ? undefined : new Script(wrapped, { filename: file, cachedData: trained });
+  let buildCache: Buffer | undefined;
+  if (script === undefined || script.cachedDataRejected === true) {
+    buildCache = readOrUndefined(`${file}.cache`);
+    script = new Script(wrapped, { filename: file, cachedData: buildCache });
+    if (buildCache === undefined || script.cachedDataRejected === true) writeCache(`${file}.cache`, script);
+    trainAtExit(file, script);
   }
-  const script = new Script(Module.wrap(source), { filename: file, cachedData });
   const wrapper = script.runInThisContext() as (...args: unknown[]) => void;
   const ModuleCtor = Module as unknown as {
     new (id: string, parent?: unknown): CjsModule;
@@ -42,15 +63,24 @@ export function loadLib(dir: string, name: string): unknown {
   wrapper.call(mod.exports, mod.exports, Module.createRequire(file), mod, file, dirname(file));
   mod.loaded = true;
   loaded.set(file, mod.exports);
-  if (cachedData === undefined || script.cachedDataRejected) refreshCache(file, script);
   return mod.exports;
 }
 
-function refreshCache(file: string, script: Script): void {
+function trainAtExit(file: string, script: Script): void {
+  if (untrained.size === 0) {
+    process.once('exit', (code) => {
+      if (code !== 0) return;
+      for (const [f, s] of untrained) writeCache(`${f}.trained.cache`, s);
+    });
+  }
+  untrained.set(file, script);
+}
+
+function writeCache(path: string, script: Script): void {
   try {
-    const tmp = `${file}.cache.${process.pid}`;
+    const tmp = `${path}.${process.pid}`;
     writeFileSync(tmp, script.createCachedData());
-    renameSync(tmp, `${file}.cache`);
+    renameSync(tmp, path);
   } catch {
     // A read-only installation: compile each time.
   }

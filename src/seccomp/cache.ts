@@ -6,11 +6,24 @@
 // so an upgraded libseccomp compiles afresh. The directory lives in runts'
 // state root (a tmpfs, under /run, by default), named so that it can never
 // be a container id.
-import { createHash } from 'node:crypto';
+import type { createHash as CreateHash } from 'node:crypto';
+import { createRequire } from 'node:module';
 import { mkdirSync, readFileSync, realpathSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { SeccompCompiler, SeccompProfile } from '../plan/seccomp.js';
 import { checkSeccompFlags, compileSeccomp } from './compile.js';
+
+// node:crypto is loaded on the first compile, not when create or exec load:
+// it costs ~3 ms of their start-up, and a container without seccomp never
+// needs it.
+let hash: typeof CreateHash | undefined;
+function sha256(): ReturnType<typeof CreateHash> {
+  if (hash === undefined) {
+    const load = typeof require === 'function' ? require : createRequire(import.meta.url);
+    hash = (load('node:crypto') as typeof import('node:crypto')).createHash;
+  }
+  return hash('sha256');
+}
 
 /** Not a valid container id ([\w+.-]+): `runts list` never sees it. */
 export const SECCOMP_CACHE_DIR = '@seccomp';
@@ -53,7 +66,7 @@ export function cachedCompiler(
   return (profile: SeccompProfile) => {
     if (known === undefined) known = libseccompIdentity();
     if (known === null) return compile(profile);
-    const key = createHash('sha256').update(known).update('\0').update(process.arch).update('\0').update(JSON.stringify(profile)).digest('hex');
+    const key = sha256().update(known).update('\0').update(process.arch).update('\0').update(JSON.stringify(profile)).digest('hex');
     const file = join(dir, `${key}.json`);
     const hit = readEntry(file);
     if (hit !== null) {
