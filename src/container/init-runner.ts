@@ -160,17 +160,15 @@ function talk(
     // creating several containers at once, sees it): runts-init's "created"
     // is not to be taken for silence. Its end of the channel closes with it,
     // unless a process it started still holds it: then no more than a moment.
-    const drained = new Promise<void>((resolve) => {
-      if (channel.destroyed || channel.readableEnded) return resolve();
-      channel.once('end', resolve);
-      channel.once('close', resolve);
-      setTimeout(resolve, 200).unref();
+    void exited.then(({ code, signal }) => {
+      const report = (): void =>
+        settle(() => reject(abortError ?? new RuntsError(`runts-init exited before reporting (${signal ? `signal ${signal}` : `status ${code}`})`)));
+      if (channel.destroyed || channel.readableEnded) return report();
+      channel.once('end', report);
+      channel.once('close', report);
+      // The moment counts from the exit: a slow host may take long to get here.
+      setTimeout(report, 200).unref();
     });
-    void Promise.all([exited, drained]).then(([{ code, signal }]) =>
-      settle(() =>
-        reject(abortError ?? new RuntsError(`runts-init exited before reporting (${signal ? `signal ${signal}` : `status ${code}`})`)),
-      ),
-    );
     channel.write(encodeFrame(first));
     phase = advance(phase, first.type);
   });
