@@ -11,7 +11,7 @@
 import { after, afterEach, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync, type SpawnSyncReturns } from 'node:child_process';
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { cleanEnv, REPO, waitFor } from './helpers.ts';
@@ -129,6 +129,7 @@ describe('containerd with containerd-shim-runts-v2 (io.containerd.runts.v2)', { 
     const pid = Number(must(['task', 'ls']).split('\n').find((l) => l.startsWith(`${id} `))?.trim().split(/\s+/)[1]);
     const shims = shimPids();
     assert.equal(shims.length, 1);
+    const socket = readFileSync(join(dir, 'state', 'io.containerd.runtime.v2.task', NS, id, 'address'), 'utf8').replace(/^unix:\/\//, '');
     process.kill(shims[0]!, 'SIGKILL');
     const gone = (): boolean => {
       try {
@@ -143,6 +144,11 @@ describe('containerd with containerd-shim-runts-v2 (io.containerd.runts.v2)', { 
     must(['container', 'delete', id]);
     assertNothingLeft();
     assert.deepEqual(shimPids(), []);
+    assert.ok(!existsSync(socket), `the dead shim's socket ${socket} is left`);
+    // ctr run -d leaves its fifos for a task that no ctr deletes (containerd removed it): ours to remove.
+    for (const d of existsSync('/run/containerd/fifo') ? readdirSync('/run/containerd/fifo') : []) {
+      if (existsSync(join('/run/containerd/fifo', d, `${id}-stdin`))) rmSync(join('/run/containerd/fifo', d), { recursive: true, force: true });
+    }
   });
 
   test('terminals: ctr run -t and ctr task exec -t get a /dev/pts tty sized by ResizePty; nothing is left', { skip: have('script') ? false : 'script (bsdutils) is not installed' }, async () => {
