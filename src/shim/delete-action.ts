@@ -7,15 +7,64 @@
 // with (launcher.sh) answer without starting Node; here the runts library
 // is loaded only when there is state to delete, and the response is
 // encoded by hand (wire.ts).
-import { existsSync } from 'node:fs';
-import { join } from 'node:path';
+import { closeSync, existsSync, openSync, readFileSync, unlinkSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import type { ShimArgs } from './args.js';
 import { runtimeRoot } from './address.js';
 import { unmountRootfs } from './rootfs.js';
 import { encodeDeleteResponse } from './wire.js';
 
+/** The start time (field 22 of /proc/<pid>/stat) of a live `pid`, or null (a zombie, SIGKILLed and not yet reaped, is not live). */
+function startTime(pid: number): string | null {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'latin1');
+    const f = stat.slice(stat.lastIndexOf(') ') + 2).split(' ');
+    return f[0] === 'Z' || f[0] === 'X' ? null : (f[19] ?? null);
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * A server killed outright leaves <socket>.runts-server (serve.ts,
+ * GroupFiles): where the bundle's address names a socket whose server is
+ * gone, it goes (and its hand-out mark), under the socket directory's lock
+ * as launcher.sh reads them. Not the socket: a new server may have bound
+ * it already and not yet published its pid (start.ts replaces a dead
+ * server's socket).
+ */
+async function removeDeadServerFiles(bundle: string): Promise<void> {
+  let sock: string;
+  try {
+    sock = readFileSync(join(bundle, 'address'), 'utf8').trim().replace(/^unix:\/\//, '');
+  } catch {
+    return;
+  }
+  const pidFile = `${sock}.runts-server`;
+  if (sock === '' || !existsSync(pidFile)) return;
+  const { bridge } = await import('../native/bridge.js');
+  const fd = openSync(dirname(sock), 'r');
+  try {
+    bridge().flock(fd, 'ex', false);
+    const [pid, start] = readFileSync(pidFile, 'utf8').trim().split(' ');
+    if (startTime(Number(pid)) === start) return;
+    for (const f of [pidFile, `${sock}.runts-handed`]) {
+      try {
+        unlinkSync(f);
+      } catch {
+        // gone
+      }
+    }
+  } catch {
+    // another start or server took over the address meanwhile
+  } finally {
+    closeSync(fd);
+  }
+}
+
 export async function deleteAction(args: ShimArgs): Promise<number> {
   const bundle = args.bundle !== '' ? args.bundle : process.cwd();
+  await removeDeadServerFiles(bundle);
   if (args.id !== '' && args.namespace !== '' && existsSync(join(runtimeRoot(args.namespace), args.id))) {
     const [{ deleteContainer }, { StateStore }, { shimLogger }] = await Promise.all([import('../container/delete.js'), import('../container/state-store.js'), import('./log.js')]);
     try {

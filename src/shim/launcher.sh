@@ -82,12 +82,14 @@ if [ "$last" = delete ] && [ -n "$ns" ] && [ -n "$id" ] && [ ! -e "/run/containe
       ;;
   esac
 fi
-# Field 22 of a /proc/<pid>/stat line (the start time), after "pid (comm) ".
+# Field 22 of a /proc/<pid>/stat line (the start time), after "pid (comm) ";
+# nothing for a zombie (a server killed and not yet reaped).
 starttime() {
   set -f
   set -- ${1##*") "}
   set +f
   [ $# -ge 20 ] || return 1
+  case $1 in Z|X) return 1 ;; esac
   shift 19
   printf '%s' "$1"
 }
