@@ -11,7 +11,8 @@
 //   runts-shim-ns   the runts shim under a second private containerd whose
 //                   environment has RUNTS_SHIM_GROUP=namespace: one server for all
 //   runts-shim-before  with BENCH_BEFORE_SHIM=<an older containerd-shim-runts-v2.js>:
-//                   that shim (runtime io.containerd.runtsbefore.v2), to compare versions
+//                   that shim (runtime io.containerd.runtsbefore.v2), to compare versions;
+//                   runts-shim-pod-before the same, one server per pod
 // Measured, interleaved (A B C A B C ...) after warm-up rounds: `ctr run --rm
 // IMAGE id true`, `ctr task exec` of true into a running sleep task, and the
 // resident memory per running container of the shim(s) serving BENCH_MEM_N
@@ -237,7 +238,12 @@ const configs: Config[] = [
   { name: 'runc-pod', prefix: 'rcp-', ctrArgs: ['--runtime', 'io.containerd.runc.v2'], pod: 'rcp-pod', note: 'containerd-shim-runc-v2 + runc, the containers in one pod: one shim per pod' },
   { name: 'runts-shim-pod', prefix: 'rsp-', ctrArgs: ['--runtime', 'io.containerd.runts.v2'], pod: 'rsp-pod', note: 'containerd-shim-runts-v2, the containers in one pod: one server per pod' },
   { name: 'runts-shim-ns', prefix: 'rsn-', ctrArgs: ['--runtime', 'io.containerd.runts.v2'], on: ctdNs, note: 'containerd-shim-runts-v2 with RUNTS_SHIM_GROUP=namespace: one server for the namespace' },
-  ...(BEFORE_SHIM ? [{ name: 'runts-shim-before', prefix: 'rsb-', ctrArgs: ['--runtime', 'io.containerd.runtsbefore.v2'], note: `${BEFORE_SHIM} (BENCH_BEFORE_SHIM)` }] : []),
+  ...(BEFORE_SHIM
+    ? [
+        { name: 'runts-shim-before', prefix: 'rsb-', ctrArgs: ['--runtime', 'io.containerd.runtsbefore.v2'], note: `${BEFORE_SHIM} (BENCH_BEFORE_SHIM)` },
+        { name: 'runts-shim-pod-before', prefix: 'rsbp-', ctrArgs: ['--runtime', 'io.containerd.runtsbefore.v2'], pod: 'rsbp-pod', note: `${BEFORE_SHIM} (BENCH_BEFORE_SHIM), one server per pod` },
+      ]
+    : []),
 ];
 const skipped: string[] = [];
 const running = new Map<string, string>();

@@ -14,16 +14,30 @@
 #    passed on), which does the start's work (start.ts, startInPlace) and
 #    answers on fd 3 ("A" + what start prints, or "E" + an error) as soon as
 #    its socket listens; the shell prints the answer and exits.
+#    Before that, when the container joins a group whose server already
+#    runs (a pod's, a namespace's), the shell hands out that server's
+#    address itself, as Node's start would after its probe (start.ts), and
+#    no Node process starts at all: it derives the group's socket as
+#    group.ts and address.ts do, and under a lock on the socket directory
+#    finds the server's pid file (<socket>.runts-server: pid and start
+#    time, gone before the server stops listening) naming a live process,
+#    then leaves <socket>.runts-handed, which keeps the server from
+#    exiting for a grace period as a probe's connection would (serve.ts).
+#    Only for the plain address form (nothing on stdin, no
+#    RUNTS_SHIM_BOOTSTRAP=json) and a config.json whose group annotations
+#    it reads with certainty; anything else goes to Node.
 # Anything else, or any doubt, goes to Node as it is.
 # (Nothing below may contain the two characters that end a JS comment.)
-ns= id= bundle= prev= last= before=
+ns= id= bundle= addr= prev= last= before=
 for a do
   case $prev in
     -namespace|--namespace) ns=$a ;;
     -id|--id) id=$a ;;
     -bundle|--bundle) bundle=$a ;;
+    -address|--address) addr=$a ;;
   esac
   case $a in
+    -address=*|--address=*) addr=${a#*=} ;;
     -namespace=*|--namespace=*) ns=${a#*=} ;;
     -id=*|--id=*) id=${a#*=} ;;
     -bundle=*|--bundle=*) bundle=${a#*=} ;;
@@ -65,6 +79,80 @@ if [ "$last" = delete ] && [ -n "$ns" ] && [ -n "$id" ] && [ ! -e "/run/containe
             ;;
         esac
       fi
+      ;;
+  esac
+fi
+# Field 22 of a /proc/<pid>/stat line (the start time), after "pid (comm) ";
+# nothing for a zombie (a server killed and not yet reaped).
+starttime() {
+  set -f
+  set -- ${1##*") "}
+  set +f
+  [ $# -ge 20 ] || return 1
+  case $1 in Z|X) return 1 ;; esac
+  shift 19
+  printf '%s' "$1"
+}
+# The group id of group.ts, or nothing where the shell cannot be sure.
+shellgroup() {
+  case ${RUNTS_SHIM_GROUP-} in
+    namespace) printf '@namespace' ;;
+    container) printf '%s' "$id" ;;
+    ''|pod)
+      [ -f config.json ] || return 1
+      # Each group annotation key, as an object key, at most once and with
+      # a plain value; the first non-empty one is the group, else the id.
+      awk -v id="$id" '{ s = s $0 "\n" }
+        END {
+          n = split("io.containerd.runc.v2.group io.kubernetes.cri.sandbox-id", keys, " ")
+          for (i = 1; i <= n; i++) {
+            k = "\"" keys[i] "\""; t = s; c = 0; v = ""
+            while ((p = index(t, k)) > 0) {
+              t = substr(t, p + length(k))
+              if (!match(t, /^[ \t\r\n]*:/)) continue
+              c++
+              if (!match(t, /^[ \t\r\n]*:[ \t\r\n]*"[A-Za-z0-9._@-]*"/)) exit 1
+              v = substr(t, 1, RLENGTH); sub(/^[^"]*"/, "", v); v = substr(v, 1, length(v) - 1)
+            }
+            if (c > 1) exit 1
+            if (v != "") { printf "%s", v; exit 0 }
+          }
+          printf "%s", id
+        }' config.json
+      ;;
+    *) return 1 ;;
+  esac
+}
+if [ "$last" = start ] && [ -n "$ns" ] && [ -n "$id" ] && [ -c /dev/stdin ] && [ -d /run/containerd/s ]; then
+  case ${RUNTS_SHIM_BOOTSTRAP-}:$addr:$ns:$id in
+    json:*|*[!A-Za-z0-9._@/:-]*|*"//"*|*"/./"*|*"/../"*|*"/.:"*|*"/..:"*|*"/:"*) ;;
+    :/*|plain:/*)
+      group=$(shellgroup) || group=
+      case $group in
+        ''|.|..|*[!A-Za-z0-9._@-]*) ;;
+        *)
+          h=$(printf '%s/%s/%s' "$addr" "$ns" "$group" | sha256sum)
+          h=${h%% *}
+          sock=/run/containerd/s/$h
+          ok=
+          case $h in
+            *[!0-9a-f]*|'') ;;
+            *)
+              # (A redirection that fails on a group only fails the group.
+              # The lock goes with fd 9 at its end.)
+              {
+                if flock 9 && read -r spid sstart < "$sock.runts-server" && [ -n "$spid" ] && read -r pstat < "/proc/$spid/stat" && [ "$(starttime "$pstat")" = "$sstart" ] && [ -S "$sock" ]; then
+                  : > "$sock.runts-handed" && ok=1
+                fi
+              } 9</run/containerd/s 2>/dev/null
+              ;;
+          esac
+          if [ -n "$ok" ] && printf '%s' "unix://$sock" > address; then
+            printf '%s' "unix://$sock"
+            exit 0
+          fi
+          ;;
+      esac
       ;;
   esac
 fi

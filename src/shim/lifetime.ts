@@ -16,6 +16,8 @@ export interface LifetimeDeps {
   containers(): number;
   connections(): number;
   exit(): void;
+  /** Instead of exit(): exits, or returns false where a start just handed out the address (serve.ts), which counts as a connection. */
+  tryExit?(): boolean;
   now?: () => number;
 }
 
@@ -52,6 +54,12 @@ export class Lifetime {
     const forced = this.shutdownAt !== null && t - this.shutdownAt >= FORCE_MS && this.lastConnect <= this.shutdownAt;
     if (this.d.connections() > 0 && !forced) return;
     this.done = true;
+    if (this.d.tryExit) {
+      if (this.d.tryExit()) return;
+      this.done = false;
+      this.lastConnect = t;
+      return;
+    }
     this.d.exit();
   }
 

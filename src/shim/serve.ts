@@ -5,9 +5,10 @@
 // It exits once it is idle (lifetime.ts): no container left, no client
 // connected, and none that just connected (a `start` that handed out this
 // address a moment ago).
-import { fstatSync, mkdirSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
+import { closeSync, existsSync, fstatSync, mkdirSync, openSync, readFileSync, renameSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
 import { createServer, type Server, type Socket } from 'node:net';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
+import { bridge } from '../native/bridge.js';
 import { StateStore } from '../container/state-store.js';
 import type { ShimArgs } from './args.js';
 import { runtimeRoot, socketPath } from './address.js';
@@ -20,6 +21,54 @@ import { serveTtrpc, type Handler } from './ttrpc-server.js';
 import { decodeLengthDelimited } from './wire.js';
 
 const INHERITED_FD = 3;
+
+/**
+ * What launcher.sh needs to hand out this server's address without a Node
+ * start (a container joining a running group): next to the socket,
+ * <socket>.runts-server holds "<pid> <start time>" (field 22 of
+ * /proc/self/stat, so a pid reused after a crash does not pass) while the
+ * server listens, and a start that handed the address out leaves
+ * <socket>.runts-handed. Both are read and written under an flock of the
+ * socket directory (it stays, so the lock is always on the same inode),
+ * which orders a hand-out before or after the server's decision to exit
+ * (see tryExit below). Not in the namespace's runts root: that holds
+ * containers' state only.
+ */
+class GroupFiles {
+  readonly pidFile: string;
+  readonly handed: string;
+
+  private readonly dir: string;
+
+  constructor(socket: string) {
+    this.dir = dirname(socket);
+    this.pidFile = `${socket}.runts-server`;
+    this.handed = `${socket}.runts-handed`;
+  }
+
+  publish(): void {
+    const stat = readFileSync('/proc/self/stat', 'latin1');
+    const start = stat.slice(stat.lastIndexOf(') ') + 2).split(' ')[19];
+    const tmp = `${this.pidFile}.${process.pid}`;
+    writeFileSync(tmp, `${process.pid} ${start}\n`);
+    renameSync(tmp, this.pidFile);
+  }
+
+  /** Runs `fn` holding the directory's lock; null (and `fn` not run) while a start holds it. */
+  locked<T>(fn: () => T): T | null {
+    const fd = openSync(this.dir, 'r');
+    try {
+      try {
+        bridge().flock(fd, 'ex', true);
+      } catch {
+        return null;
+      }
+      return fn();
+    } finally {
+      closeSync(fd);
+    }
+  }
+}
 
 function inheritedSocket(): boolean {
   try {
@@ -70,8 +119,27 @@ export async function serveAction(args: ShimArgs, version: string, listening?: S
   let boundIno = -1;
   const connections = new Set<Socket>();
   let exiting = false;
-  const exit = (): void => {
-    if (exiting) return;
+  const group = new GroupFiles(path);
+  const tryExit = (): boolean => {
+    if (exiting) return true;
+    // Under the socket directory's lock: a start that handed out the address since the
+    // last look (launcher.sh) keeps the server, as a connection would;
+    // otherwise the pid file goes, so that no later start hands it out,
+    // and the server stops answering on the address. A start busy with
+    // the lock right now counts as a hand-out.
+    const go = group.locked(() => {
+      if (existsSync(group.handed)) {
+        unlinkSync(group.handed);
+        return false;
+      }
+      try {
+        unlinkSync(group.pidFile);
+      } catch {
+        // not published (or removed by hand)
+      }
+      return true;
+    });
+    if (go !== true) return false;
     exiting = true;
     // First stop answering on the address, so that no further `start`
     // hands it out; then let the events already published go out.
@@ -86,6 +154,7 @@ export async function serveAction(args: ShimArgs, version: string, listening?: S
       publisher.close();
       process.exit(0);
     });
+    return true;
   };
   const service = new TaskService({
     store: new StateStore(root),
@@ -95,10 +164,17 @@ export async function serveAction(args: ShimArgs, version: string, listening?: S
     version,
     shutdown: () => lifetime.shutdownRequested(),
   });
-  const lifetime = new Lifetime({ containers: () => service.containerCount, connections: () => connections.size, exit });
+  const lifetime = new Lifetime({ containers: () => service.containerCount, connections: () => connections.size, exit: () => void tryExit(), tryExit });
   server.on('connection', (sock: Socket) => {
     connections.add(sock);
     lifetime.connected();
+    // A hand-out (launcher.sh) is followed by containerd's connection
+    // within moments: from here on this connection's grace covers it.
+    try {
+      unlinkSync(group.handed);
+    } catch {
+      // none
+    }
     sock.once('close', () => {
       connections.delete(sock);
       lifetime.check();
@@ -118,6 +194,12 @@ export async function serveAction(args: ShimArgs, version: string, listening?: S
     boundIno = statSync(path).ino;
   } catch {
     // removed already: nothing to remove at exit
+  }
+  try {
+    group.publish();
+  } catch (e) {
+    // Starts then find this server through Node's probe only.
+    log.warn(`writing ${group.pidFile}: ${(e as Error).message}`);
   }
   // The first bundle may be removed while other containers still run here.
   process.chdir('/');
