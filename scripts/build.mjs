@@ -33,11 +33,26 @@ const libs = new Map();
 // bundle lives in dist/lib, so the bundles' own directory is where to look.
 // The CLI's build (collect) records which command modules to bundle next.
 const LOADER = resolve('src/cli/lib-loader.ts');
+// Modules a command implementation import()s only on a path most runs do
+// not take: a dynamic import of one of them from src/container/ is a bundle
+// of its own too, so the command's bundle does not carry (read, deserialize,
+// run the top level of) its code. `start` needs the signalling code (and
+// the cgroup library behind it) only when a hook failed, and the hook runner
+// only for poststart hooks.
+const LAZY_LIBS = new Map([
+  [resolve('src/container/signal-process.ts'), 'signal-process'],
+  [resolve('src/hooks/lifecycle.ts'), 'lifecycle'],
+]);
 const splitPlugin = (collect) => ({
   name: 'runts-split',
   setup(b) {
     const lib = (name) => ({ path: name, namespace: 'runts-lib' });
     b.onResolve({ filter: /^pino$/ }, (args) => (args.kind === 'dynamic-import' ? lib('pino') : undefined));
+    b.onResolve({ filter: /^\.{1,2}\/[a-z/.-]+\.js$/ }, (args) => {
+      if (args.kind !== 'dynamic-import' || !args.importer.includes('/src/container/')) return undefined;
+      const name = LAZY_LIBS.get(resolve(dirname(args.importer), args.path).replace(/\.js$/, '.ts'));
+      return name === undefined ? undefined : lib(name);
+    });
     b.onResolve({ filter: /^\.\.\/\.\.\/[a-z-]+\/[a-z-]+\.js$/ }, (args) => {
       if (!collect || args.kind !== 'dynamic-import' || !args.importer.includes('/src/cli/commands/')) return undefined;
       const source = resolve(dirname(args.importer), args.path).replace(/\.js$/, '.ts');
@@ -45,7 +60,7 @@ const splitPlugin = (collect) => ({
       for (const [other, n] of libs) {
         if (n === name && other !== source) throw new Error(`build: two command modules named ${name}: ${other}, ${source}`);
       }
-      if (name === 'main' || name === 'pino') throw new Error(`build: a command module may not be named ${name}`);
+      if (name === 'main' || name === 'pino' || [...LAZY_LIBS.values()].includes(name)) throw new Error(`build: a command module may not be named ${name}`);
       libs.set(source, name);
       return lib(name);
     });
@@ -75,7 +90,10 @@ const common = {
 await build({ ...common, entryPoints: { main: 'src/runts.ts' }, outdir: LIB, plugins: [splitPlugin(true)] });
 await build({
   ...common,
-  entryPoints: { ...Object.fromEntries([...libs].map(([source, name]) => [name, source])), pino: 'node_modules/pino/pino.js' },
+  entryPoints: {
+    ...Object.fromEntries([...libs, ...LAZY_LIBS].map(([source, name]) => [name, source])),
+    pino: 'node_modules/pino/pino.js',
+  },
   outdir: LIB,
   plugins: [splitPlugin(false)],
 });

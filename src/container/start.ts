@@ -8,7 +8,6 @@ import { closeSync, constants, openSync, readSync, statSync, unlinkSync } from '
 import { RuntsError } from './errors.js';
 import { sleep } from './files.js';
 import { isAlive } from './proc.js';
-import { signalContainer, waitGone } from './signal-process.js';
 import type { StateStore, StoredState } from './state-store.js';
 import { START_ERROR_MAX } from './protocol.js';
 import { bridge } from '../native/bridge.js';
@@ -127,11 +126,18 @@ export async function startContainer(store: StateStore, id: string): Promise<Sto
     if (failure !== '') {
       // A startContainer hook failed: the init exits without running the
       // process; the container is stopped and `delete` runs the poststop hooks.
+      const { waitGone } = await import('./signal-process.js');
       await waitGone(state);
       throw new RuntsError(failure);
     }
     if (poststart.length > 0) {
-      const { hookBaseOf, runPoststart } = await import('../hooks/lifecycle.js');
+      // Loaded only here (scripts/build.mjs makes each a bundle of its own):
+      // a start without poststart hooks that succeeds needs neither the hook
+      // runner nor the signalling code with the whole cgroup library behind it.
+      const [{ hookBaseOf, runPoststart }, { signalContainer, waitGone }] = await Promise.all([
+        import('../hooks/lifecycle.js'),
+        import('./signal-process.js'),
+      ]);
       try {
         await runPoststart(hookBaseOf(state), poststart, state.pid);
       } catch (e) {
