@@ -12,6 +12,7 @@
 #include <linux/bpf.h>
 #include <sys/syscall.h>
 #include <sys/file.h>
+#include <sys/mount.h>
 #include <unistd.h>
 #include <poll.h>
 #include <sys/prctl.h>
@@ -370,6 +371,28 @@ Napi::Value AcceptFd(const Napi::CallbackInfo& info) {
 }
 
 // setWinsize(fd, rows, cols): ioctl(TIOCSWINSZ), e.g. on a pty master.
+// mount(2) and umount2(2) as given: the shim mounts the rootfs containerd
+// hands it without starting mount(8) (a process, blocking the server's
+// event loop); the option parsing is done in TypeScript (src/shim/mount-options.ts).
+Napi::Value Mount(const Napi::CallbackInfo& info) {
+  std::string source = string_arg(info, 0, "source");
+  std::string target = string_arg(info, 1, "target");
+  std::string fstype = string_arg(info, 2, "fstype");
+  if (info.Length() < 5 || !info[3].IsNumber()) throw Napi::TypeError::New(info.Env(), "flags must be a number");
+  unsigned long flags = static_cast<unsigned long>(info[3].As<Napi::Number>().Int64Value());
+  std::string data = string_arg(info, 4, "data");
+  if (mount(source.c_str(), target.c_str(), fstype.empty() ? nullptr : fstype.c_str(), flags, data.empty() ? nullptr : data.c_str()) < 0)
+    throw_errno(info.Env(), "mount " + target, errno);
+  return info.Env().Undefined();
+}
+
+Napi::Value Umount(const Napi::CallbackInfo& info) {
+  std::string target = string_arg(info, 0, "target");
+  int flags = int_arg(info, 1, "flags");
+  if (umount2(target.c_str(), flags) < 0) throw_errno(info.Env(), "umount " + target, errno);
+  return info.Env().Undefined();
+}
+
 Napi::Value SetWinsize(const Napi::CallbackInfo& info) {
   int fd = int_arg(info, 0, "fd");
   int rows = int_arg(info, 1, "rows");
@@ -400,6 +423,8 @@ static Napi::Object InitBridge(Napi::Env env, Napi::Object exports) {
   exports.Set("listenUnix", Napi::Function::New(env, ListenUnix, "listenUnix"));
   exports.Set("acceptFd", Napi::Function::New(env, AcceptFd, "acceptFd"));
   exports.Set("setWinsize", Napi::Function::New(env, SetWinsize, "setWinsize"));
+  exports.Set("mount", Napi::Function::New(env, Mount, "mount"));
+  exports.Set("umount", Napi::Function::New(env, Umount, "umount"));
   exports.Set("loadDeviceProgram", Napi::Function::New(env, LoadDeviceProgram, "loadDeviceProgram"));
   exports.Set("compileSeccomp", Napi::Function::New(env, CompileSeccomp, "compileSeccomp"));
   exports.Set("seccompFlagSupported", Napi::Function::New(env, SeccompFlagSupported, "seccompFlagSupported"));

@@ -38,6 +38,10 @@ export interface Bridge {
   acceptFd(listenFd: number, timeoutMs: number): number;
   /** ioctl(TIOCSWINSZ). */
   setWinsize(fd: number, rows: number, cols: number): void;
+  /** mount(2) as given ("" for no fstype or data); throws "mount <target>: <strerror>" with .code. */
+  mount(source: string, target: string, fstype: string, flags: number, data: string): void;
+  /** umount2(2) with MNT_* flags. */
+  umount(target: string, flags: number): void;
   /**
    * cgroup v2 device rules: loads `insns` (struct bpf_insn[], host byte order)
    * as BPF_PROG_TYPE_CGROUP_DEVICE, attaches it to the cgroup directory with
