@@ -9,68 +9,54 @@
 // with (launcher.sh) answer without starting Node; here the runts library
 // is loaded only when there is state to delete, and the response is
 // encoded by hand (wire.ts).
-import { closeSync, existsSync, openSync, readFileSync, statSync, unlinkSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { existsSync, readFileSync, statSync, unlinkSync } from 'node:fs';
+import { join } from 'node:path';
 import type { ShimArgs } from './args.js';
 import { runtimeRoot } from './address.js';
+import { GroupFiles } from './group-files.js';
 import { unmountRootfs } from './rootfs.js';
 import { encodeDeleteResponse } from './wire.js';
 
-/** The start time (field 22 of /proc/<pid>/stat) of a live `pid`, or null (a zombie, SIGKILLed and not yet reaped, is not live). */
-function startTime(pid: number): string | null {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'latin1');
-    const f = stat.slice(stat.lastIndexOf(') ') + 2).split(' ');
-    return f[0] === 'Z' || f[0] === 'X' ? null : (f[19] ?? null);
-  } catch {
-    return null;
-  }
-}
-
 /**
- * A server killed outright leaves <socket>.runts-server (serve.ts,
- * GroupFiles) and its socket: where the bundle's address names a socket
+ * A server killed outright leaves <socket>.runts-server (group-files.ts)
+ * and its socket: where the bundle's address names a socket
  * whose server is gone, they go (and its hand-out mark), under the socket
  * directory's lock as launcher.sh reads them.
  */
-async function removeDeadServerFiles(bundle: string): Promise<void> {
+function removeDeadServerFiles(bundle: string): void {
   let sock: string;
   try {
     sock = readFileSync(join(bundle, 'address'), 'utf8').trim().replace(/^unix:\/\//, '');
   } catch {
     return;
   }
-  const pidFile = `${sock}.runts-server`;
-  if (sock === '' || !existsSync(pidFile)) return;
-  const { bridge } = await import('../native/bridge.js');
-  const fd = openSync(dirname(sock), 'r');
+  const group = new GroupFiles(sock);
+  if (sock === '' || !existsSync(group.pidFile)) return;
   try {
-    bridge().flock(fd, 'ex', false);
-    const [pid, start] = readFileSync(pidFile, 'utf8').trim().split(' ');
-    if (startTime(Number(pid)) === start) return;
-    // The dead server's own socket goes too: one bound before it wrote its
-    // pid file. A new server that took the address over has bound a newer
-    // one (start.ts replaces a dead socket), which stays.
-    const socketMade = statSync(sock, { throwIfNoEntry: false })?.ctimeMs;
-    const dead = [pidFile, `${sock}.runts-handed`];
-    if (socketMade !== undefined && socketMade <= statSync(pidFile).mtimeMs) dead.push(sock);
-    for (const f of dead) {
-      try {
-        unlinkSync(f);
-      } catch {
-        // gone
+    group.locked(() => {
+      if (group.serverAlive()) return;
+      // The dead server's own socket goes too: one bound before it wrote its
+      // pid file. A new server that took the address over has bound a newer
+      // one (start.ts replaces a dead socket), which stays.
+      const socketMade = statSync(sock, { throwIfNoEntry: false })?.ctimeMs;
+      const dead = [group.pidFile, group.handed];
+      if (socketMade !== undefined && socketMade <= statSync(group.pidFile).mtimeMs) dead.push(sock);
+      for (const f of dead) {
+        try {
+          unlinkSync(f);
+        } catch {
+          // gone
+        }
       }
-    }
+    }, true);
   } catch {
     // another start or server took over the address meanwhile
-  } finally {
-    closeSync(fd);
   }
 }
 
 export async function deleteAction(args: ShimArgs): Promise<number> {
   const bundle = args.bundle !== '' ? args.bundle : process.cwd();
-  await removeDeadServerFiles(bundle);
+  removeDeadServerFiles(bundle);
   if (args.id !== '' && args.namespace !== '' && existsSync(join(runtimeRoot(args.namespace), args.id))) {
     const [{ deleteContainer }, { StateStore }, { shimLogger }] = await Promise.all([import('../container/delete.js'), import('../container/state-store.js'), import('./log.js')]);
     try {

@@ -5,99 +5,27 @@
 // It exits once it is idle (lifetime.ts): no container left, no client
 // connected, and none that just connected (a `start` that handed out this
 // address a moment ago).
-import { closeSync, existsSync, fstatSync, mkdirSync, openSync, readFileSync, renameSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
+import { existsSync, fstatSync, mkdirSync, statSync, unlinkSync } from 'node:fs';
 import { createServer, type Server, type Socket } from 'node:net';
-import { dirname, join } from 'node:path';
-import { bridge } from '../native/bridge.js';
+import { join } from 'node:path';
 import { StateStore } from '../container/state-store.js';
 import type { ShimArgs } from './args.js';
 import { runtimeRoot, socketPath } from './address.js';
+import { GroupFiles } from './group-files.js';
 import { Lifetime } from './lifetime.js';
 import { shimLogger } from './log.js';
 import { Publisher } from './publisher.js';
 import { Reaper } from './reaper.js';
 import { TaskService } from './task-service.js';
 import { serveTtrpc, type Handler } from './ttrpc-server.js';
-import { decodeLengthDelimited } from './wire.js';
 
 const INHERITED_FD = 3;
-
-/**
- * What launcher.sh needs to hand out this server's address without a Node
- * start (a container joining a running group): next to the socket,
- * <socket>.runts-server holds "<pid> <start time>" (field 22 of
- * /proc/self/stat, so a pid reused after a crash does not pass) while the
- * server listens, and a start that handed the address out leaves
- * <socket>.runts-handed. Both are read and written under an flock of the
- * socket directory (it stays, so the lock is always on the same inode),
- * which orders a hand-out before or after the server's decision to exit
- * (see tryExit below). Not in the namespace's runts root: that holds
- * containers' state only.
- */
-class GroupFiles {
-  readonly pidFile: string;
-  readonly handed: string;
-
-  private readonly dir: string;
-
-  constructor(socket: string) {
-    this.dir = dirname(socket);
-    this.pidFile = `${socket}.runts-server`;
-    this.handed = `${socket}.runts-handed`;
-  }
-
-  publish(): void {
-    const stat = readFileSync('/proc/self/stat', 'latin1');
-    const start = stat.slice(stat.lastIndexOf(') ') + 2).split(' ')[19];
-    const tmp = `${this.pidFile}.${process.pid}`;
-    writeFileSync(tmp, `${process.pid} ${start}\n`);
-    renameSync(tmp, this.pidFile);
-  }
-
-  /** Runs `fn` holding the directory's lock; null (and `fn` not run) while a start holds it. */
-  locked<T>(fn: () => T): T | null {
-    const fd = openSync(this.dir, 'r');
-    try {
-      try {
-        bridge().flock(fd, 'ex', true);
-      } catch {
-        return null;
-      }
-      return fn();
-    } finally {
-      closeSync(fd);
-    }
-  }
-}
 
 function inheritedSocket(): boolean {
   try {
     return fstatSync(INHERITED_FD).isSocket();
   } catch {
     return false;
-  }
-}
-
-/**
- * Each Create also writes shim.pid in its bundle: a container that joined
- * a running server was answered by a `start` that did not fork one.
- * (CreateTaskRequest: bundle = 2.)
- */
-function recordPid(handlers: Map<string, Handler>): void {
-  for (const [name, h] of handlers) {
-    if (!name.endsWith('/Create')) continue;
-    handlers.set(name, async (payload) => {
-      const out = await h(payload);
-      const bundle = decodeLengthDelimited(payload)?.get(2);
-      if (bundle) {
-        try {
-          writeFileSync(join(Buffer.from(bundle).toString('utf8'), 'shim.pid'), String(process.pid));
-        } catch {
-          // the bundle is containerd's; a missing pid file is not fatal
-        }
-      }
-      return out;
-    });
   }
 }
 
@@ -181,7 +109,6 @@ export async function serveAction(args: ShimArgs, version: string, listening?: S
     });
   });
   const handlers = service.handlers();
-  recordPid(handlers);
   serveTtrpc(server, { handlers, onError: (m) => log.warn(m) });
   if (!listening) {
     await new Promise<void>((resolve, reject) => {

@@ -166,6 +166,13 @@ export class TaskService {
         io: create(E.TaskIOSchema, { stdin: r.stdin, stdout: r.stdout, stderr: r.stderr, terminal: r.terminal }),
         pid: state.pid,
       }));
+      // shim.pid too: a container that joined a running server was answered
+      // by a `start` that did not fork one (start.ts writes it otherwise).
+      try {
+        writeFileSync(join(r.bundle, 'shim.pid'), String(process.pid));
+      } catch {
+        // the bundle is containerd's; a missing pid file is not fatal
+      }
       return create(T.CreateTaskResponseSchema, { pid: state.pid });
     } catch (e) {
       io?.close();
