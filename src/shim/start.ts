@@ -14,13 +14,21 @@
 // itself instead (startInPlace): one Node start less on that path.
 import { spawn } from 'node:child_process';
 import { closeSync, fstatSync, mkdirSync, openSync, readFileSync, unlinkSync, writeFileSync, writeSync } from 'node:fs';
-import { createServer, type Server } from 'node:net';
+import { connect, createServer, type Server, type Socket } from 'node:net';
 import { socketPath, SOCKET_DIR } from './address.js';
 import { ANSWER_FD_ENV, type ShimArgs } from './args.js';
 import { BOOTSTRAP_ENV, bootstrapForm, bootstrapOutput } from './bootstrap.js';
 import { GROUP_ENV, groupId, groupMode, readAnnotations } from './group.js';
 import { SERVES_TASK_V3 } from './task-api.js';
-import { probe } from './socket-probe.js';
+
+/** A connection to `path`, or null when nothing accepts there. */
+function probe(path: string): Promise<Socket | null> {
+  return new Promise((resolve) => {
+    const c = connect(path);
+    c.once('connect', () => resolve(c));
+    c.once('error', () => resolve(null));
+  });
+}
 
 function listen(path: string): Promise<Server | 'in-use'> {
   return new Promise((resolve, reject) => {
