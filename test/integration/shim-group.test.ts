@@ -199,7 +199,10 @@ describe('containerd-shim-runts-v2 start, run by Node and by its launcher, witho
   const fakeContainerd = `/tmp/runts-start-it-${process.pid}.sock`;
   let dir = '';
   const started: number[] = [];
+  // The shim makes /run/containerd/s and /run/containerd/runts: ours to remove if there was no /run/containerd.
+  let hadRunContainerd = true;
   before(() => {
+    hadRunContainerd = existsSync('/run/containerd');
     dir = mkdtempSync(join(tmpdir(), 'runts-start-it-'));
   });
   after(() => {
@@ -211,6 +214,7 @@ describe('containerd-shim-runts-v2 start, run by Node and by its launcher, witho
       }
     }
     rmSync(`/run/containerd/runts/${ns}`, { recursive: true, force: true });
+    if (!hadRunContainerd) rmSync('/run/containerd', { recursive: true, force: true });
     rmSync(dir, { recursive: true, force: true });
   });
 
