@@ -1,5 +1,6 @@
 // Entry point of the runts CLI: global flags, command dispatch, error
 // reporting (stderr "runts: <message>" plus the --log file), exit status.
+import { resolve } from 'node:path';
 import { flagHelp, parseArgs, UsageError, type FlagSpec } from './args.js';
 import type { Command, GlobalOptions } from './command.js';
 import { createLogger, silentLogger, stderrLogger, type Logger } from '../log.js';
@@ -95,7 +96,8 @@ export async function main(argv: string[]): Promise<number> {
     const logFormat = g.flags['log-format'] as string;
     if (logFormat !== 'text' && logFormat !== 'json') throw new UsageError(`unknown log-format "${logFormat}"`);
     global = {
-      root: g.flags.root as string,
+      // As runc: a relative --root names the same directory from every later cwd (the plan's paths must be absolute).
+      root: resolve(g.flags.root as string),
       log: (g.flags.log as string | undefined) ?? null,
       logFormat,
       debug: g.flags.debug === true,

@@ -171,6 +171,22 @@ describe('create / start / kill / delete', () => {
   });
 });
 
+  test('a relative --root and bundle name the same directories from any later cwd, as with runc', () => {
+    const b = sb.bundle(baseSpec(['sleep', '60']));
+    const id = sb.id();
+    // The created container keeps runts' stderr: a file, not a pipe spawnSync would wait on.
+    const err = join(sb.dir, 'relative-root.err');
+    const r = spawnSync('sh', ['-c', 'exec "$@" 2>"$0"', err, process.execPath, RUNTS, '--root', 'state', 'create', '-b', b.slice(sb.dir.length + 1), id], {
+      cwd: sb.dir,
+      env: cleanEnv(),
+      stdio: 'ignore',
+    });
+    assert.equal(r.status, 0, readFileSync(err, 'utf8'));
+    assert.equal(sb.state(id).status, 'created', 'the state is under <cwd>/state, the sandbox root');
+    assert.ok(existsSync(join(sb.root, id, 'exec.fifo')), 'the fifo path given to runts-init was absolute');
+    ok(sb.runts(['delete', '--force', id]), 'delete');
+  });
+
 describe('list', () => {
   test('table, json and quiet formats', () => {
     const b = sb.bundle(baseSpec(['sleep', '60']));
