@@ -1,7 +1,7 @@
 // runts_bridge.node: the few syscalls the Node process itself needs and Node
 // does not offer (see src/native/bridge.ts for the interface). Nothing here
-// forks or enters a namespace: that is runts-init's job, because Node is
-// multi-threaded.
+// enters a namespace or runs code in a forked child: that is runts-init's
+// job, because Node is multi-threaded (spawn.cc only posix_spawns it).
 #include <napi.h>
 
 #include <cerrno>
@@ -27,6 +27,7 @@
 #include "../common/unix_socket.h"
 #include "errno_error.h"
 #include "seccomp.h"
+#include "spawn.h"
 
 namespace runts::bridge {
 namespace {
@@ -428,6 +429,10 @@ static Napi::Object InitBridge(Napi::Env env, Napi::Object exports) {
   exports.Set("loadDeviceProgram", Napi::Function::New(env, LoadDeviceProgram, "loadDeviceProgram"));
   exports.Set("compileSeccomp", Napi::Function::New(env, CompileSeccomp, "compileSeccomp"));
   exports.Set("seccompFlagSupported", Napi::Function::New(env, SeccompFlagSupported, "seccompFlagSupported"));
+  exports.Set("spawn", Napi::Function::New(env, Spawn, "spawn"));
+  exports.Set("socketPair", Napi::Function::New(env, SocketPair, "socketPair"));
+  exports.Set("recvNow", Napi::Function::New(env, RecvNow, "recvNow"));
+  exports.Set("shutdown", Napi::Function::New(env, Shutdown, "shutdown"));
   return exports;
 }
 

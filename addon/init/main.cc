@@ -5,9 +5,12 @@
 #include <dirent.h>
 #include <fcntl.h>
 #include <sys/prctl.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #include <cerrno>
+#include <csignal>
+#include <cstdint>
 #include <algorithm>
 #include <cstdio>
 #include <cstdlib>
@@ -73,6 +76,24 @@ void close_inherited(int first, int channel) {
   for (int fd : stray) close(fd);
 }
 
+// Every signal at its default, as the container's process must start: an
+// ignored signal stays ignored across execve. runts spawns runts-init with
+// glibc's posix_spawn, which resets what it can but leaves glibc's own
+// internal signals (32 and 33) ignored; glibc's sigaction refuses to touch
+// those, hence the raw syscall.
+void reset_signal_dispositions() {
+  struct {
+    void (*handler)(int);
+    unsigned long flags;
+    void (*restorer)();
+    uint64_t mask;
+  } dfl{SIG_DFL, 0, nullptr, 0};
+  for (int sig = 1; sig <= 64; sig++) {
+    if (sig == SIGKILL || sig == SIGSTOP) continue;
+    syscall(SYS_rt_sigaction, sig, &dfl, nullptr, sizeof dfl.mask);
+  }
+}
+
 // The first frame: "plan" (create) or "exec", as the protocol table allows.
 json read_first_frame(int channel, std::string& type) {
   std::string body, err;
@@ -100,6 +121,7 @@ int main(int argc, char** argv, char** envp) {
     printf("runts-init (plan version %d, exec plan version %d)\n", kPlanVersion, kExecPlanVersion);
     return 0;
   }
+  reset_signal_dispositions();
   // Before anything else: never enter a container from the host's file.
   init::ensure_sealed(argv, envp);
   // Named after the memfd otherwise ("memfd:runts-init"); ps shows this name.

@@ -1,9 +1,16 @@
 // Spawns runts-init, hands it the plan and waits for its verdict. runts-init
 // does all namespace work; this process never forks into a namespace.
-import { spawn, type ChildProcess } from 'node:child_process';
-import type { Duplex } from 'node:stream';
+//
+// runts-init is started through the bridge (posix_spawn) with a socketpair
+// as its channel, not with node:child_process: loading child_process, net and
+// stream and libuv's fork of the whole Node process cost create and exec
+// about 5 ms. The channel and runts-init's pidfd are watched with pollIn;
+// after the exit is seen the channel is drained, so runts-init's last frames
+// are always read before its exit counts.
+import { closeSync, writeSync } from 'node:fs';
+import { constants } from 'node:os';
 import type { InitPlan } from '../plan/types.js';
-import { initBinary } from '../native/bridge.js';
+import { bridge, initBinary } from '../native/bridge.js';
 import { RuntsError } from './errors.js';
 import { advance, decodeFrames, encodeFrame, INIT_FD_ENV, type ExecMessage, type Phase, type PlanMessage } from './protocol.js';
 
@@ -15,8 +22,9 @@ export interface InitExit {
 export interface InitHandle {
   /** Host pid of the container init (or of the exec'd process). */
   pid: number;
-  /** runts-init itself: exits at once when detached, or with the process's status in foreground mode. */
-  child: ChildProcess;
+  /** runts-init's own pid. */
+  initPid: number;
+  /** runts-init exits at once when detached, or with the process's status in foreground mode. */
   exited: Promise<InitExit>;
 }
 
@@ -36,8 +44,8 @@ export interface RunInitOptions {
   /**
    * Called when the container init paused for the runtime's hooks (the plan
    * has pauseForRuntimeHooks), with its host pid. Resolving resumes it;
-   * rejecting aborts the create: the channel is closed, runts-init kills the
-   * container init and exits, and runInit rejects with this error.
+   * rejecting aborts the create: the channel is shut down, runts-init kills
+   * the container init and exits, and runInit rejects with this error.
    */
   onHooks?: (pid: number) => Promise<void>;
 }
@@ -57,6 +65,123 @@ export interface SpawnedInit {
   abort(): Promise<void>;
 }
 
+const SIGNAL_NAMES = new Map(Object.entries(constants.signals).map(([name, num]) => [num, name as NodeJS.Signals]));
+const READ_MAX = 64 * 1024;
+
+/** What the channel delivers: data, then its end. */
+interface ChannelSink {
+  data(chunk: Buffer): void;
+  end(): void;
+}
+
+/** runts-init as a process: its pid, its channel, and the watch for its exit. */
+class InitProcess {
+  private watching: Promise<InitExit> | null = null;
+  private sink: ChannelSink | null = null;
+  private early: Buffer[] = [];
+  private ended = false;
+  private shut = false;
+
+  constructor(
+    readonly pid: number,
+    private readonly pidfd: number,
+    private readonly channel: number,
+  ) {}
+
+  /**
+   * Settles once runts-init has exited and was reaped. The watch starts with
+   * the conversation, not at the spawn: its first pollIn starts libuv's
+   * thread pool (~1.5 ms here), which then overlaps runts-init's own work.
+   */
+  get exited(): Promise<InitExit> {
+    this.watching ??= this.watch();
+    return this.watching;
+  }
+
+  /** Where the channel's data goes from now on (what came before is delivered first). */
+  attach(sink: ChannelSink): void {
+    this.sink = sink;
+    for (const chunk of this.early.splice(0)) sink.data(chunk);
+    if (this.ended) sink.end();
+  }
+
+  detach(): void {
+    this.sink = null;
+  }
+
+  /** Writes a whole frame (a blocking socket: the write waits for room rather than writing part). */
+  send(frame: Buffer): void {
+    let off = 0;
+    while (off < frame.length) off += writeSync(this.channel, frame, off);
+  }
+
+  /** runts-init reads end of stream. */
+  shutdown(): void {
+    if (this.shut) return;
+    this.shut = true;
+    try {
+      bridge().shutdown(this.channel);
+    } catch {
+      // runts-init is gone already
+    }
+  }
+
+  kill(): void {
+    try {
+      bridge().pidfdSendSignal(this.pidfd, 9);
+    } catch {
+      // exited already
+    }
+  }
+
+  /** Reads what the channel holds now; false once it has ended. */
+  private drain(): boolean {
+    for (;;) {
+      let chunk: Buffer | null;
+      try {
+        chunk = bridge().recvNow(this.channel, READ_MAX);
+      } catch {
+        chunk = Buffer.alloc(0); // ECONNRESET and the like: the channel is over
+      }
+      if (chunk === null) return true;
+      if (chunk.length === 0) {
+        this.ended = true;
+        this.sink?.end();
+        return false;
+      }
+      if (this.sink) this.sink.data(chunk);
+      else this.early.push(chunk);
+    }
+  }
+
+  private async watch(): Promise<InitExit> {
+    let open = true;
+    try {
+      for (;;) {
+        const revents = await bridge().pollIn(open ? [this.pidfd, this.channel] : [this.pidfd], -1);
+        if (open && revents[1] !== 0) open = this.drain();
+        if (revents[0] === 0) continue;
+        // Frames written just before the exit are in the socket already.
+        if (open) this.drain();
+        const status = bridge().waitPid(this.pid);
+        return { code: status?.code ?? null, signal: status?.signal === undefined ? null : (SIGNAL_NAMES.get(status.signal) ?? null) };
+      }
+    } catch {
+      // poll or waitpid failed on fds of our own: nothing is known of the
+      // exit, and runts-init must not outlive the command that started it.
+      this.kill();
+      return { code: null, signal: null };
+    } finally {
+      if (!this.ended) {
+        this.ended = true;
+        this.sink?.end();
+      }
+      closeSync(this.pidfd);
+      closeSync(this.channel);
+    }
+  }
+}
+
 /**
  * Spawns runts-init with the caller's stdio (or `stdio`) and `preserveFds` fds after it.
  * It waits for its first frame: spawning it before the plan is built lets
@@ -64,20 +189,23 @@ export interface SpawnedInit {
  */
 export function spawnInit(preserveFds: number, stdio?: StdioFds): SpawnedInit {
   const channelFd = 3 + preserveFds;
-  const preserved = Array.from({ length: preserveFds }, (_, i) => 3 + i);
-  const child = spawn(initBinary(), [], {
-    stdio: [...(stdio ?? (['inherit', 'inherit', 'inherit'] as const)), ...preserved, 'pipe'],
-    env: { [INIT_FD_ENV]: String(channelFd) },
-  });
-  const exited = new Promise<InitExit>((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })));
-  const channel = child.stdio[channelFd] as Duplex;
-  let spawnError: Error | null = null;
-  child.once('error', (e) => (spawnError = e));
+  const [mine, theirs] = bridge().socketPair();
+  let proc: InitProcess;
+  try {
+    const fds = [...(stdio ?? [0, 1, 2]), ...Array.from({ length: preserveFds }, (_, i) => 3 + i), theirs];
+    const { pid, pidfd } = bridge().spawn(initBinary(), [initBinary()], [`${INIT_FD_ENV}=${channelFd}`], fds);
+    proc = new InitProcess(pid, pidfd, mine);
+  } catch (e) {
+    closeSync(mine);
+    throw new RuntsError(`runts-init: ${(e as Error).message}`);
+  } finally {
+    closeSync(theirs);
+  }
   return {
-    talk: (first, opts = {}) => talk(child, channel, exited, () => spawnError, first, opts),
+    talk: (first, opts = {}) => talk(proc, first, opts),
     abort: async () => {
-      channel.destroy();
-      if (spawnError === null && child.exitCode === null && child.signalCode === null) await exited;
+      proc.shutdown();
+      await proc.exited;
     },
   };
 }
@@ -87,19 +215,7 @@ export function spawnInitAhead(preserveFds: number, stdio?: StdioFds): SpawnedIn
   return Number.isInteger(preserveFds) && preserveFds >= 0 ? spawnInit(preserveFds, stdio) : null;
 }
 
-/** Spawns runts-init and talks to it at once (see spawnInit, SpawnedInit.talk). */
-export function converse(first: PlanMessage | ExecMessage, preserveFds: number, opts: RunInitOptions = {}, stdio?: StdioFds): Promise<InitHandle> {
-  return spawnInit(preserveFds, stdio).talk(first, opts);
-}
-
-function talk(
-  child: ChildProcess,
-  channel: Duplex,
-  exited: Promise<InitExit>,
-  spawnError: () => Error | null,
-  first: PlanMessage | ExecMessage,
-  opts: RunInitOptions,
-): Promise<InitHandle> {
+function talk(proc: InitProcess, first: PlanMessage | ExecMessage, opts: RunInitOptions): Promise<InitHandle> {
   return new Promise<InitHandle>((resolve, reject) => {
     let phase: Phase = 'start';
     let pending: Buffer = Buffer.alloc(0);
@@ -109,67 +225,62 @@ function talk(
     const settle = (fn: () => void): void => {
       if (settled) return;
       settled = true;
-      channel.removeAllListeners('data');
+      proc.detach();
       fn();
     };
-    const failedSpawn = (e: Error): void => settle(() => reject(new RuntsError(`runts-init: spawn ${initBinary()}: ${e.message}`)));
-    const early = spawnError();
-    if (early) {
-      failedSpawn(early);
-      return;
-    }
-    child.once('error', failedSpawn);
-    channel.on('data', (chunk: Buffer) => {
+    // A write to a runts-init that is gone fails with EPIPE; its exit, seen
+    // next, says what happened.
+    const send = (frame: Buffer): void => {
       try {
-        const { messages, rest } = decodeFrames(Buffer.concat([pending, chunk]));
-        pending = rest;
-        for (const raw of messages) {
-          const msg = raw as { type: string; pid?: number; step?: string; target?: string; errno?: number; message?: string };
-          phase = advance(phase, msg.type);
-          if (msg.type === 'hooks') {
-            const pid = msg.pid;
-            if (typeof pid !== 'number' || pid <= 0) throw new RuntsError(`runts-init: invalid pid in hooks message`);
-            if (!opts.onHooks) throw new RuntsError('runts-init paused for hooks nobody runs');
-            const resume = (): void => {
-              if (settled || abortError) return;
-              channel.write(encodeFrame({ type: 'resume' }));
-              phase = advance(phase, 'resume');
-            };
-            opts.onHooks(pid).then(resume, (e: unknown) => {
-              abortError = e instanceof Error ? e : new RuntsError(String(e));
-              // runts-init reads EOF, kills the container init, removes the
-              // fifo and exits; `exited` below then settles with abortError.
-              channel.destroy();
-            });
-          } else if (msg.type === 'created') {
-            const pid = msg.pid;
-            if (typeof pid !== 'number' || pid <= 0) throw new RuntsError(`runts-init: invalid pid in created message`);
-            settle(() => resolve({ pid, child, exited }));
-          } else if (msg.type === 'error') {
-            settle(() => reject(new InitError(msg.message ?? 'runts-init failed', msg.step ?? '', msg.target ?? '', msg.errno ?? 0)));
-          }
-        }
-      } catch (e) {
-        child.kill('SIGKILL');
-        settle(() => reject(e instanceof RuntsError ? e : new RuntsError((e as Error).message)));
+        proc.send(frame);
+      } catch {
+        proc.shutdown();
       }
+    };
+    proc.attach({
+      data: (chunk) => {
+        try {
+          const { messages, rest } = decodeFrames(Buffer.concat([pending, chunk]));
+          pending = rest;
+          for (const raw of messages) {
+            const msg = raw as { type: string; pid?: number; step?: string; target?: string; errno?: number; message?: string };
+            phase = advance(phase, msg.type);
+            if (msg.type === 'hooks') {
+              const pid = msg.pid;
+              if (typeof pid !== 'number' || pid <= 0) throw new RuntsError(`runts-init: invalid pid in hooks message`);
+              if (!opts.onHooks) throw new RuntsError('runts-init paused for hooks nobody runs');
+              const resume = (): void => {
+                if (settled || abortError) return;
+                send(encodeFrame({ type: 'resume' }));
+                phase = advance(phase, 'resume');
+              };
+              opts.onHooks(pid).then(resume, (e: unknown) => {
+                abortError = e instanceof Error ? e : new RuntsError(String(e));
+                // runts-init reads EOF, kills the container init, removes the
+                // fifo and exits; `exited` below then settles with abortError.
+                proc.shutdown();
+              });
+            } else if (msg.type === 'created') {
+              const pid = msg.pid;
+              if (typeof pid !== 'number' || pid <= 0) throw new RuntsError(`runts-init: invalid pid in created message`);
+              settle(() => resolve({ pid, initPid: proc.pid, exited: proc.exited }));
+            } else if (msg.type === 'error') {
+              settle(() => reject(new InitError(msg.message ?? 'runts-init failed', msg.step ?? '', msg.target ?? '', msg.errno ?? 0)));
+            }
+          }
+        } catch (e) {
+          proc.kill();
+          settle(() => reject(e instanceof RuntsError ? e : new RuntsError((e as Error).message)));
+        }
+      },
+      end: () => {},
     });
-    channel.on('error', () => {});
-    // 'exit' may come before the channel's last frames were read (libuv
-    // orders the two events as they come; a busy event loop, such as a shim
-    // creating several containers at once, sees it): runts-init's "created"
-    // is not to be taken for silence. Its end of the channel closes with it,
-    // unless a process it started still holds it: then no more than a moment.
-    void exited.then(({ code, signal }) => {
-      const report = (): void =>
-        settle(() => reject(abortError ?? new RuntsError(`runts-init exited before reporting (${signal ? `signal ${signal}` : `status ${code}`})`)));
-      if (channel.destroyed || channel.readableEnded) return report();
-      channel.once('end', report);
-      channel.once('close', report);
-      // The moment counts from the exit: a slow host may take long to get here.
-      setTimeout(report, 200).unref();
-    });
-    channel.write(encodeFrame(first));
+    // The channel was drained before the exit resolves: a "created" or
+    // "error" runts-init wrote has been handled by now.
+    void proc.exited.then(({ code, signal }) =>
+      settle(() => reject(abortError ?? new RuntsError(`runts-init exited before reporting (${signal ? `signal ${signal}` : `status ${code}`})`))),
+    );
+    send(encodeFrame(first));
     phase = advance(phase, first.type);
   });
 }

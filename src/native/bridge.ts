@@ -57,6 +57,20 @@ export interface Bridge {
   compileSeccomp(profile: SeccompProfile): { program: Buffer; unknown: string[] };
   /** Whether the kernel accepts this SECCOMP_FILTER_FLAG_* (probed without loading anything). */
   seccompFlagSupported(flag: number): boolean;
+  /**
+   * posix_spawn(3) of `path`: the child gets fds[i] as its fd i and nothing
+   * else, default signal dispositions (but for glibc's internal signals 32
+   * and 33, left ignored) and an empty signal mask. Returns its
+   * pid and a pidfd (readable once it exits; reap it with waitPid).
+   * Throws "spawn <path>: <strerror>" with .code (ENOENT, EACCES...).
+   */
+  spawn(path: string, argv: string[], env: string[], fds: number[]): { pid: number; pidfd: number };
+  /** socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC). */
+  socketPair(): [number, number];
+  /** recv(MSG_DONTWAIT) of up to `max` bytes: null when nothing is there yet, an empty Buffer at end of stream. */
+  recvNow(fd: number, max: number): Buffer | null;
+  /** shutdown(SHUT_RDWR): the peer reads end of stream even while a pollIn still holds the socket. */
+  shutdown(fd: number): void;
 }
 
 let cached: Bridge | undefined;

@@ -58,6 +58,17 @@ describe('run (foreground)', () => {
     assert.equal(readdirSync(prof).length, 1, 'a profile was written');
   });
 
+  test('the container process starts with no signal ignored or blocked, whatever runts and its caller ignore', () => {
+    const b = sb.bundle(baseSpec(['grep', '-E', '^Sig(Blk|Ign)', '/proc/self/status']));
+    // A caller that ignores SIGHUP and SIGPIPE (nohup, a shell's trap '' ...): Node adds SIGPIPE and SIGXFSZ.
+    const r = spawnSync('sh', ['-c', 'trap "" HUP PIPE; exec "$@"', 'sh', process.execPath, RUNTS, '--root', sb.root, 'run', '-b', b, sb.id()], {
+      encoding: 'utf8',
+      env: cleanEnv(),
+    });
+    assert.equal(r.status, 0, r.stderr);
+    assert.equal(r.stdout, 'SigBlk:\t0000000000000000\nSigIgn:\t0000000000000000\n');
+  });
+
   test('--keep keeps the stopped container', () => {
     const b = sb.bundle(baseSpec(['true']));
     const id = sb.id();
