@@ -6,7 +6,6 @@ import { loadSpec } from '../spec/load.js';
 import { buildPlan } from '../plan/build-plan.js';
 import { stateRootCompiler } from '../seccomp/cache.js';
 import { planHooks } from '../plan/hooks.js';
-import { runCreateHooks, runPoststop, storedHooks } from '../hooks/lifecycle.js';
 import type { HookStateBase } from '../hooks/state.js';
 import type { Logger } from '../log.js';
 import type { CgroupManager } from '../cgroups/manager.js';
@@ -137,7 +136,9 @@ async function createFrom(
       cloneIntoCgroup: saved?.version === 2 ? (Object.values(saved.paths)[0] ?? null) : null,
     };
     talking.started = true;
-    init = await runInit(placed, { onHooks: (pid) => runCreateHooks(hookBase, hooks, pid, opts.log) }, spawned ?? spawnInit(placed.preserveFds, opts.stdio));
+    // The hook runner (and node:child_process behind it) loads only for a config with hooks.
+    const onHooks = async (pid: number): Promise<void> => (await import('../hooks/lifecycle.js')).runCreateHooks(hookBase, hooks, pid, opts.log);
+    init = await runInit(placed, { onHooks }, spawned ?? spawnInit(placed.preserveFds, opts.stdio));
     const stat = readProcStat(init.pid);
     if (!stat) throw new RuntsError(`container init (pid ${init.pid}) exited during create`);
     state = {
@@ -150,7 +151,7 @@ async function createFrom(
       created: nowRfc3339Nano(),
       annotations: spec.annotations ?? {},
       ownPidNamespace: plan.namespaces.some((n) => n.type === 'pid' && n.path === null),
-      hooks: storedHooks(hooks),
+      hooks: { poststart: hooks.poststart, poststop: hooks.poststop },
       ...(cg ? { cgroups: cg.save() } : {}),
       ...(spec.linux?.resources ? { resources: spec.linux.resources } : {}),
     };
@@ -180,7 +181,7 @@ async function createFrom(
     // As runc does, and as the lifecycle says for a failed prestart,
     // createRuntime or createContainer hook (steps 12, 13): the container
     // is destroyed, then the poststop hooks run.
-    await runPoststop(hookBase, hooks.poststop, opts.log);
+    if (hooks.poststop.length > 0) await (await import('../hooks/lifecycle.js')).runPoststop(hookBase, hooks.poststop, opts.log);
     throw e;
   } finally {
     release();

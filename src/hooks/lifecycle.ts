@@ -15,10 +15,6 @@ export interface StoredHooks {
   poststop: PlanHook[];
 }
 
-export function storedHooks(hooks: HookSet): StoredHooks {
-  return { poststart: hooks.poststart, poststop: hooks.poststop };
-}
-
 /** What every hook's state document shares, from a created container's state. */
 export function hookBaseOf(state: StoredState): HookStateBase {
   return { ociVersion: state.ociVersion, id: state.id, bundle: state.bundle, annotations: state.annotations };
