@@ -39,11 +39,32 @@ export interface Created {
 
 /** RFC 3339 with nanoseconds and trailing zeros trimmed, like Go's RFC3339Nano. */
 export function nowRfc3339Nano(): string {
-  const ms = Date.now();
-  const sub = Number(process.hrtime.bigint() % 1_000_000n);
-  const iso = new Date(ms).toISOString();
-  const frac = (iso.slice(20, 23) + String(sub).padStart(6, '0')).replace(/0+$/, '');
-  return iso.slice(0, 19) + (frac ? `.${frac}` : '') + 'Z';
+  return rfc3339Nano(Date.now(), Number(process.hrtime.bigint() % 1_000_000n));
+}
+
+const pad = (n: number, width: number): string => String(n).padStart(width, '0');
+
+/**
+ * The UTC time `epochMs` (+ `subMs` nanoseconds) in that form, computed
+ * without a Date: the first Date formatting loads the host's time zone
+ * (/etc/localtime), ~0.3 ms of every create for a UTC string.
+ */
+export function rfc3339Nano(epochMs: number, subMs: number): string {
+  const ms = ((epochMs % 86_400_000) + 86_400_000) % 86_400_000;
+  // Days since 1970-01-01 to a civil date (proleptic Gregorian), as in
+  // Howard Hinnant's days_from_civil inverse.
+  const z = (epochMs - ms) / 86_400_000 + 719_468;
+  const era = Math.floor(z / 146_097);
+  const doe = z - era * 146_097;
+  const yoe = Math.floor((doe - Math.floor(doe / 1460) + Math.floor(doe / 36_524) - Math.floor(doe / 146_096)) / 365);
+  const doy = doe - (365 * yoe + Math.floor(yoe / 4) - Math.floor(yoe / 100));
+  const mp = Math.floor((5 * doy + 2) / 153);
+  const day = doy - Math.floor((153 * mp + 2) / 5) + 1;
+  const month = mp < 10 ? mp + 3 : mp - 9;
+  const year = yoe + era * 400 + (month <= 2 ? 1 : 0);
+  const secs = Math.floor(ms / 1000);
+  const frac = (pad(ms % 1000, 3) + pad(subMs, 6)).replace(/0+$/, '');
+  return `${pad(year, 4)}-${pad(month, 2)}-${pad(day, 2)}T${pad(Math.floor(secs / 3600), 2)}:${pad(Math.floor(secs / 60) % 60, 2)}:${pad(secs % 60, 2)}${frac ? `.${frac}` : ''}Z`;
 }
 
 function checkBundle(bundle: string): void {

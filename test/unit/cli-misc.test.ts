@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { formatTable } from '../../src/cli/table.ts';
 import { parseSignal } from '../../src/container/signals.ts';
 import { jsonLineToText } from '../../src/log.ts';
-import { nowRfc3339Nano } from '../../src/container/create.ts';
+import { nowRfc3339Nano, rfc3339Nano } from '../../src/container/create.ts';
 import { COMMANDS, commandHelp, mainHelp, GLOBAL_FLAGS } from '../../src/cli/main.ts';
 
 test('list table matches runc tabwriter layout', () => {
@@ -34,6 +34,15 @@ test('text log lines follow logrus key=value layout', () => {
 
 test('created timestamps are RFC 3339 with sub-second digits in UTC', () => {
   assert.match(nowRfc3339Nano(), /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d{1,9})?Z$/);
+});
+
+test('rfc3339Nano agrees with Date for leap years, century rules, month ends and the epoch; trailing zeros go', () => {
+  const iso = (ms: number): string => new Date(ms).toISOString().replace(/\.?0*Z$/, 'Z');
+  const samples = [0, 1, 999, 86_399_999, 86_400_000, Date.UTC(2000, 1, 29, 23, 59, 59, 999), Date.UTC(1900, 2, 1), Date.UTC(2100, 1, 28, 12), Date.UTC(2024, 11, 31, 23, 59, 59)];
+  for (let ms = Date.UTC(1969, 0, 1); ms < Date.UTC(2401, 0, 1); ms += 7_919_993_377) samples.push(ms);
+  for (const ms of samples) assert.equal(rfc3339Nano(ms, 0), iso(ms), `epoch ms ${ms}`);
+  assert.equal(rfc3339Nano(Date.UTC(2026, 10, 23, 1, 2, 3, 450), 120_000), '2026-11-23T01:02:03.45012Z');
+  assert.equal(rfc3339Nano(Date.UTC(2026, 10, 23, 1, 2, 3), 7), '2026-11-23T01:02:03.000000007Z');
 });
 
 test('help documents every flag of every command', () => {
