@@ -1,7 +1,7 @@
 // The --root directory: one directory per container, created with mkdir (its
 // failure is the "already exists" check), state written atomically (temp file
 // + rename), commands on one container serialised with flock on its directory.
-import { closeSync, existsSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { closeSync, existsSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, rmdirSync, rmSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { bridge } from '../native/bridge.js';
 import { ContainerNotExist, RuntsError } from './errors.js';
@@ -171,7 +171,17 @@ export class StateStore {
 
   remove(id: string): void {
     validateId(id);
-    rmSync(this.dir(id), { recursive: true, force: true });
+    const dir = this.dir(id);
+    // The directory holds files only (state, fifo, a writer's temp file):
+    // unlink and rmdir, without rmSync's recursive walker (~0.7 ms to load
+    // and run on every delete). Anything else falls back to it.
+    try {
+      for (const name of readdirSync(dir)) unlinkSync(join(dir, name));
+      rmdirSync(dir);
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code === 'ENOENT' && !existsSync(dir)) return;
+      rmSync(dir, { recursive: true, force: true });
+    }
   }
 }
 

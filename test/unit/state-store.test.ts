@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync, writeFileSync, readdirSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ociState, StateStore, validateId, type StoredState } from '../../src/container/state-store.ts';
@@ -69,4 +69,20 @@ test('the state document has runc\'s fields in runc\'s order; pid is 0 once stop
   assert.equal(ociState(st, 'stopped').pid, 0);
   const annotated = { ...st, annotations: { a: 'b' } };
   assert.deepEqual(Object.keys(ociState(annotated, 'running')).slice(-2), ['annotations', 'owner']);
+});
+
+test('remove takes the directory with its files, also an unexpected subdirectory, and a missing one is no error', () => {
+  withStore((s) => {
+    s.create('c1');
+    s.write(stateFor('c1', process.pid, readProcStat(process.pid)!.startTime));
+    writeFileSync(join(s.dir('c1'), 'exec.fifo'), '');
+    s.remove('c1');
+    assert.deepEqual(readdirSync(s.root), []);
+    s.create('c2');
+    mkdirSync(join(s.dir('c2'), 'sub', 'deeper'), { recursive: true });
+    writeFileSync(join(s.dir('c2'), 'sub', 'f'), 'x');
+    s.remove('c2');
+    assert.deepEqual(readdirSync(s.root), []);
+    s.remove('c3');
+  });
 });
