@@ -14,7 +14,16 @@ const dir = require('node:path').resolve(process.argv[2]);
 const compileOnly = new Set(process.argv.slice(3));
 for (const name of readdirSync(dir).filter((n) => n.endsWith('.js'))) {
   const file = join(dir, name);
-  const script = new Script(Module.wrap(readFileSync(file, 'utf8')), { filename: file });
+  const bytes = readFileSync(file);
+  // src/cli/lib-loader.ts reads the bundles as latin1, a plain copy: they
+  // must be ASCII (esbuild escapes strings, not regular expression literals).
+  const at = bytes.findIndex((b) => b > 0x7f);
+  if (at >= 0) {
+    const line = bytes.subarray(0, at).toString('latin1').split('\n').length;
+    console.error(`build: ${file}:${line}: a non-ASCII character; write it as a \\u escape in the source`);
+    process.exit(1);
+  }
+  const script = new Script(Module.wrap(bytes.toString('latin1')), { filename: file });
   const mod = new Module(file);
   mod.filename = file;
   mod.paths = Module._nodeModulePaths(dirname(file));

@@ -41,7 +41,8 @@ export function loadLib(dir: string, name: string): unknown {
   const file = join(dir, `${name}.js`);
   const done = loaded.get(file);
   if (done !== undefined) return done;
-  const source = readFileSync(file, 'utf8');
+  // ASCII (the build checks it): latin1 is a plain copy, UTF-8 a decode.
+  const source = readFileSync(file, 'latin1');
   const wrapped = Module.wrap(source);
   const trained = readOrUndefined(`${file}.trained.cache`);
   let script = trained === undefined ? undefined : new Script(wrapped, { filename: file, cachedData: trained });

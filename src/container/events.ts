@@ -35,7 +35,7 @@ export function parseDuration(text: string): number | null {
   if (s === '0') return 0;
   if (s === '') return null;
   let total = 0;
-  const part = /^(\d+\.?\d*|\.\d+)(ns|us|µs|μs|ms|s|m|h)/;
+  const part = /^(\d+\.?\d*|\.\d+)(ns|us|\u00b5s|\u03bcs|ms|s|m|h)/;
   while (s !== '') {
     const m = part.exec(s);
     if (!m) return null;

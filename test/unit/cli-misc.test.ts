@@ -4,6 +4,7 @@ import { formatTable } from '../../src/cli/table.ts';
 import { parseSignal } from '../../src/container/signals.ts';
 import { jsonLineToText } from '../../src/log.ts';
 import { nowRfc3339Nano, rfc3339Nano } from '../../src/container/create.ts';
+import { parseDuration } from '../../src/container/events.ts';
 import { COMMANDS, commandHelp, mainHelp, GLOBAL_FLAGS } from '../../src/cli/main.ts';
 
 test('list table matches runc tabwriter layout', () => {
@@ -53,4 +54,15 @@ test('help documents every flag of every command', () => {
   const top = mainHelp();
   for (const f of GLOBAL_FLAGS) if (!f.hidden) assert.ok(top.includes(`--${f.name}`), f.name);
   for (const c of COMMANDS) assert.ok(top.includes(c.name));
+});
+
+test('events --interval durations parse as Go does, micro signs included', () => {
+  assert.equal(parseDuration('1m30s'), 90_000);
+  assert.equal(parseDuration('250ms'), 250);
+  assert.equal(parseDuration('1500\u00b5s'), 1.5);
+  assert.equal(parseDuration('1500\u03bcs'), 1.5);
+  assert.equal(parseDuration('2us'), 0.002);
+  assert.equal(parseDuration('0'), 0);
+  assert.equal(parseDuration('5'), null);
+  assert.equal(parseDuration('1x'), null);
 });
