@@ -64,7 +64,7 @@ const B_SLEEP = bundle('sleep', ['sleep', '100000']);
 const all = runtimes(REPO, join(work, 'state'));
 const supportsExec = (rt: Runtime): boolean => rt.name !== 'runts' || spawnSync(rt.argv(['exec', '--help'])[0]!, rt.argv(['exec', '--help']).slice(1), { env, stdio: 'ignore' }).status === 0;
 
-type Op = 'floor' | 'run' | 'lifecycle' | 'exec' | 'state' | 'rss';
+type Op = 'floor' | 'run' | 'lifecycle' | 'create' | 'start' | 'delete' | 'exec' | 'state' | 'rss';
 const samples = new Map<string, Map<Op, number[]>>();
 const add = (rt: string, op: Op, v: number): void => {
   if (!samples.has(rt)) samples.set(rt, new Map());
@@ -81,19 +81,20 @@ for (const rt of all) {
   running.set(rt.name, cid);
 }
 
-function lifecycle(rt: Runtime): number {
+/** The containerd sequence; each command's own time too. */
+function lifecycle(rt: Runtime): { total: number; create: number; start: number; delete: number } {
   const cid = id(rt, 'lc');
   const pidFile = join(work, `${cid}.pid`);
-  let ms = timed(rt.argv(['create', '-b', B_TRUE, '--pid-file', pidFile, cid]));
+  const create = timed(rt.argv(['create', '-b', B_TRUE, '--pid-file', pidFile, cid]));
   const pid = Number(readFileSync(pidFile, 'utf8'));
-  ms += timed(rt.argv(['start', cid]));
+  const start = timed(rt.argv(['start', cid]));
   const t0 = process.hrtime.bigint();
   while (!gone(pid)) {
     /* spin: the exit is what is measured */
   }
-  ms += Number(process.hrtime.bigint() - t0) / 1e6;
-  ms += timed(rt.argv(['delete', cid]));
-  return ms;
+  const wait = Number(process.hrtime.bigint() - t0) / 1e6;
+  const del = timed(rt.argv(['delete', cid]));
+  return { total: create + start + wait + del, create, start, delete: del };
 }
 
 function peakRss(rt: Runtime): number {
@@ -141,7 +142,10 @@ try {
       const rss = haveTime ? peakRss(rt) : NaN;
       if (!keep) continue;
       add(rt.name, 'run', run);
-      add(rt.name, 'lifecycle', lc);
+      add(rt.name, 'lifecycle', lc.total);
+      add(rt.name, 'create', lc.create);
+      add(rt.name, 'start', lc.start);
+      add(rt.name, 'delete', lc.delete);
       add(rt.name, 'state', st);
       if (!Number.isNaN(ex)) add(rt.name, 'exec', ex);
       if (!Number.isNaN(rss)) add(rt.name, 'rss', rss);
@@ -158,6 +162,9 @@ try {
   const rows: [string, Op | 'throughput', string][] = [
     ['run /bin/true (ms)', 'run', 'ms'],
     ['create+start+wait+delete (ms)', 'lifecycle', 'ms'],
+    ['  of which create (ms)', 'create', 'ms'],
+    ['  of which start (ms)', 'start', 'ms'],
+    ['  of which delete (ms)', 'delete', 'ms'],
     ['exec /bin/true (ms)', 'exec', 'ms'],
     ['state (ms)', 'state', 'ms'],
     [`${PARALLEL_TOTAL} runs, ${PARALLEL} parallel (containers/s)`, 'throughput', '/s'],
@@ -184,7 +191,10 @@ try {
   const floor = summarize(samples.get('node')!.get('floor')!);
   const widths = header.map((_, c) => Math.max(...lines.map((l) => l[c]!.length)));
   console.log(lines.map((l) => l.map((cell, c) => cell.padEnd(widths[c]!)).join('  ')).join('\n'));
-  console.log(`\nfloor: node -e 0 = ${fmt(floor)} ms; runts above the floor: run ${(result.run!.runts!.median - floor.median).toFixed(1)} ms, state ${(result.state!.runts!.median - floor.median).toFixed(1)} ms`);
+  const above = (['run', 'create', 'start', 'delete', 'exec', 'state'] as const)
+    .filter((op) => result[op]?.runts)
+    .map((op) => `${op} ${(result[op]!.runts!.median - floor.median).toFixed(1)}`);
+  console.log(`\nfloor: node -e 0 = ${fmt(floor)} ms; runts above the floor (ms): ${above.join(', ')}`);
   console.log(`medians of ${N} interleaved samples after ${WARMUP} warm-up rounds (10th-90th percentile in brackets); throughput: 3 rounds`);
   for (const rt of all) if (rt.note) console.log(`${rt.name}: ${rt.note}`);
   writeFileSync(
