@@ -81,6 +81,8 @@ class InitProcess {
   private early: Buffer[] = [];
   private ended = false;
   private shut = false;
+  /** The pidfd and channel are closed (the watch is over): their numbers may name other files now. */
+  private closed = false;
 
   constructor(
     readonly pid: number,
@@ -111,13 +113,14 @@ class InitProcess {
 
   /** Writes a whole frame (a blocking socket: the write waits for room rather than writing part). */
   send(frame: Buffer): void {
+    if (this.closed) throw new RuntsError('runts-init has exited');
     let off = 0;
     while (off < frame.length) off += writeSync(this.channel, frame, off);
   }
 
   /** runts-init reads end of stream. */
   shutdown(): void {
-    if (this.shut) return;
+    if (this.shut || this.closed) return;
     this.shut = true;
     try {
       bridge().shutdown(this.channel);
@@ -127,6 +130,7 @@ class InitProcess {
   }
 
   kill(): void {
+    if (this.closed) return;
     try {
       bridge().pidfdSendSignal(this.pidfd, 9);
     } catch {
@@ -176,6 +180,7 @@ class InitProcess {
         this.ended = true;
         this.sink?.end();
       }
+      this.closed = true;
       closeSync(this.pidfd);
       closeSync(this.channel);
     }
