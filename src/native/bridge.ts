@@ -83,8 +83,10 @@ let cached: Bridge | undefined;
 export function nativeDir(): string {
   // __filename in the CJS bundles (scripts/build.mjs), import.meta.url under tsx.
   const here = dirname(typeof __filename === 'string' ? __filename : fileURLToPath(import.meta.url));
+  // Either file marks it: with runts-init missing, the bridge must still
+  // load, so that the spawn can say which file is missing.
   for (const dir of [here, dirname(here), join(here, '..', '..', 'dist')]) {
-    if (existsSync(join(dir, 'runts-init'))) return dir;
+    if (existsSync(join(dir, 'runts_bridge.node')) || existsSync(join(dir, 'runts-init'))) return dir;
   }
   return here;
 }
