@@ -67,6 +67,12 @@ export interface SpawnedInit {
 
 const SIGNAL_NAMES = new Map(Object.entries(constants.signals).map(([name, num]) => [num, name as NodeJS.Signals]));
 const READ_MAX = 64 * 1024;
+/**
+ * One poll's longest wait. The wait holds a libuv pool thread (four in
+ * all); a runts-init stuck in the kernel must not hold one for good, or a
+ * shim serving many containers could starve its other waits and fs work.
+ */
+const WATCH_SLICE_MS = 1000;
 
 /** What the channel delivers: data, then its end. */
 interface ChannelSink {
@@ -162,7 +168,7 @@ class InitProcess {
     let open = true;
     try {
       for (;;) {
-        const revents = await bridge().pollIn(open ? [this.pidfd, this.channel] : [this.pidfd], -1);
+        const revents = await bridge().pollIn(open ? [this.pidfd, this.channel] : [this.pidfd], WATCH_SLICE_MS);
         if (open && revents[1] !== 0) open = this.drain();
         if (revents[0] === 0) continue;
         // Frames written just before the exit are in the socket already.

@@ -26,6 +26,13 @@ describe('run (foreground)', () => {
     assert.deepEqual(readdirSync(sb.root), [], 'run removes its state when the container exits');
   });
 
+  test('a container that outlives several of runts-init\'s exit-watch slices (1 s) still gets its status and output', () => {
+    const b = sb.bundle(baseSpec(['sh', '-c', 'sleep 2.5; echo late; exit 4']));
+    const r = sb.runts(['run', '-b', b, sb.id()]);
+    assert.equal(r.stdout, 'late\n');
+    assert.equal(r.status, 4, r.stderr);
+  });
+
   test('a container killed by a signal exits 128+n', async () => {
     const b = sb.bundle(baseSpec(['sleep', '60']));
     const id = sb.id();
