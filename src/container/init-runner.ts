@@ -74,19 +74,11 @@ const READ_MAX = 64 * 1024;
  */
 const WATCH_SLICE_MS = 1000;
 
-/** What the channel delivers: data, then its end. */
-interface ChannelSink {
-  data(chunk: Buffer): void;
-  end(): void;
-}
-
 /** runts-init as a process: its pid, its channel, and the watch for its exit. */
 class InitProcess {
   private watching: Promise<InitExit> | null = null;
-  private sink: ChannelSink | null = null;
-  private early: Buffer[] = [];
-  private ended = false;
-  private shut = false;
+  /** Where the channel's data goes; without one (before the talk, after it settled) it is dropped. */
+  private sink: ((chunk: Buffer) => void) | null = null;
   /** The pidfd and channel are closed (the watch is over): their numbers may name other files now. */
   private closed = false;
 
@@ -106,11 +98,9 @@ class InitProcess {
     return this.watching;
   }
 
-  /** Where the channel's data goes from now on (what came before is delivered first). */
-  attach(sink: ChannelSink): void {
+  /** Where the channel's data goes from now on. The watch starts only after the talk attached, so nothing is read before. */
+  attach(sink: (chunk: Buffer) => void): void {
     this.sink = sink;
-    for (const chunk of this.early.splice(0)) sink.data(chunk);
-    if (this.ended) sink.end();
   }
 
   detach(): void {
@@ -126,8 +116,7 @@ class InitProcess {
 
   /** runts-init reads end of stream. */
   shutdown(): void {
-    if (this.shut || this.closed) return;
-    this.shut = true;
+    if (this.closed) return;
     try {
       bridge().shutdown(this.channel);
     } catch {
@@ -154,13 +143,8 @@ class InitProcess {
         chunk = Buffer.alloc(0); // ECONNRESET and the like: the channel is over
       }
       if (chunk === null) return true;
-      if (chunk.length === 0) {
-        this.ended = true;
-        this.sink?.end();
-        return false;
-      }
-      if (this.sink) this.sink.data(chunk);
-      else this.early.push(chunk);
+      if (chunk.length === 0) return false;
+      this.sink?.(chunk);
     }
   }
 
@@ -182,10 +166,6 @@ class InitProcess {
       this.kill();
       return { code: null, signal: null };
     } finally {
-      if (!this.ended) {
-        this.ended = true;
-        this.sink?.end();
-      }
       this.closed = true;
       closeSync(this.pidfd);
       closeSync(this.channel);
@@ -204,7 +184,8 @@ export function spawnInit(preserveFds: number, stdio?: StdioFds): SpawnedInit {
   let proc: InitProcess;
   try {
     const fds = [...(stdio ?? [0, 1, 2]), ...Array.from({ length: preserveFds }, (_, i) => 3 + i), theirs];
-    const { pid, pidfd } = bridge().spawn(initBinary(), [initBinary()], [`${INIT_FD_ENV}=${channelFd}`], fds);
+    const binary = initBinary();
+    const { pid, pidfd } = bridge().spawn(binary, [binary], [`${INIT_FD_ENV}=${channelFd}`], fds);
     proc = new InitProcess(pid, pidfd, mine);
   } catch (e) {
     closeSync(mine);
@@ -248,43 +229,40 @@ function talk(proc: InitProcess, first: PlanMessage | ExecMessage, opts: RunInit
         proc.shutdown();
       }
     };
-    proc.attach({
-      data: (chunk) => {
-        try {
-          const { messages, rest } = decodeFrames(Buffer.concat([pending, chunk]));
-          pending = rest;
-          for (const raw of messages) {
-            const msg = raw as { type: string; pid?: number; step?: string; target?: string; errno?: number; message?: string };
-            phase = advance(phase, msg.type);
-            if (msg.type === 'hooks') {
-              const pid = msg.pid;
-              if (typeof pid !== 'number' || pid <= 0) throw new RuntsError(`runts-init: invalid pid in hooks message`);
-              if (!opts.onHooks) throw new RuntsError('runts-init paused for hooks nobody runs');
-              const resume = (): void => {
-                if (settled || abortError) return;
-                send(encodeFrame({ type: 'resume' }));
-                phase = advance(phase, 'resume');
-              };
-              opts.onHooks(pid).then(resume, (e: unknown) => {
-                abortError = e instanceof Error ? e : new RuntsError(String(e));
-                // runts-init reads EOF, kills the container init, removes the
-                // fifo and exits; `exited` below then settles with abortError.
-                proc.shutdown();
-              });
-            } else if (msg.type === 'created') {
-              const pid = msg.pid;
-              if (typeof pid !== 'number' || pid <= 0) throw new RuntsError(`runts-init: invalid pid in created message`);
-              settle(() => resolve({ pid, initPid: proc.pid, exited: proc.exited }));
-            } else if (msg.type === 'error') {
-              settle(() => reject(new InitError(msg.message ?? 'runts-init failed', msg.step ?? '', msg.target ?? '', msg.errno ?? 0)));
-            }
+    proc.attach((chunk) => {
+      try {
+        const { messages, rest } = decodeFrames(Buffer.concat([pending, chunk]));
+        pending = rest;
+        for (const raw of messages) {
+          const msg = raw as { type: string; pid?: number; step?: string; target?: string; errno?: number; message?: string };
+          phase = advance(phase, msg.type);
+          if (msg.type === 'hooks') {
+            const pid = msg.pid;
+            if (typeof pid !== 'number' || pid <= 0) throw new RuntsError(`runts-init: invalid pid in hooks message`);
+            if (!opts.onHooks) throw new RuntsError('runts-init paused for hooks nobody runs');
+            const resume = (): void => {
+              if (settled || abortError) return;
+              send(encodeFrame({ type: 'resume' }));
+              phase = advance(phase, 'resume');
+            };
+            opts.onHooks(pid).then(resume, (e: unknown) => {
+              abortError = e instanceof Error ? e : new RuntsError(String(e));
+              // runts-init reads EOF, kills the container init, removes the
+              // fifo and exits; `exited` below then settles with abortError.
+              proc.shutdown();
+            });
+          } else if (msg.type === 'created') {
+            const pid = msg.pid;
+            if (typeof pid !== 'number' || pid <= 0) throw new RuntsError(`runts-init: invalid pid in created message`);
+            settle(() => resolve({ pid, initPid: proc.pid, exited: proc.exited }));
+          } else if (msg.type === 'error') {
+            settle(() => reject(new InitError(msg.message ?? 'runts-init failed', msg.step ?? '', msg.target ?? '', msg.errno ?? 0)));
           }
-        } catch (e) {
-          proc.kill();
-          settle(() => reject(e instanceof RuntsError ? e : new RuntsError((e as Error).message)));
         }
-      },
-      end: () => {},
+      } catch (e) {
+        proc.kill();
+        settle(() => reject(e instanceof RuntsError ? e : new RuntsError((e as Error).message)));
+      }
     });
     // The channel was drained before the exit resolves: a "created" or
     // "error" runts-init wrote has been handled by now.
