@@ -75,12 +75,20 @@ export interface Bridge {
 
 let cached: Bridge | undefined;
 
+// Where the code lives: the same for every container this process serves.
+let nativeDirFound: string | undefined;
+
 /**
  * Directory holding runts-init and runts_bridge.node: dist/, seen from the
  * bundle (dist/runts.js), from a command bundle (dist/lib/), or from the
  * sources run by tsx (src/native/).
  */
 export function nativeDir(): string {
+  nativeDirFound ??= findNativeDir();
+  return nativeDirFound;
+}
+
+function findNativeDir(): string {
   // __filename in the CJS bundles (scripts/build.mjs), import.meta.url under tsx.
   const here = dirname(typeof __filename === 'string' ? __filename : fileURLToPath(import.meta.url));
   // Either file marks it: with runts-init missing, the bridge must still
