@@ -371,7 +371,6 @@ Napi::Value AcceptFd(const Napi::CallbackInfo& info) {
   return Napi::Number::New(env, got);
 }
 
-// setWinsize(fd, rows, cols): ioctl(TIOCSWINSZ), e.g. on a pty master.
 // mount(2) and umount2(2) as given: the shim mounts the rootfs containerd
 // hands it without starting mount(8) (a process, blocking the server's
 // event loop); the option parsing is done in TypeScript (src/shim/mount-options.ts).
@@ -394,6 +393,7 @@ Napi::Value Umount(const Napi::CallbackInfo& info) {
   return info.Env().Undefined();
 }
 
+// setWinsize(fd, rows, cols): ioctl(TIOCSWINSZ), e.g. on a pty master.
 Napi::Value SetWinsize(const Napi::CallbackInfo& info) {
   int fd = int_arg(info, 0, "fd");
   int rows = int_arg(info, 1, "rows");

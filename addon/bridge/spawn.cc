@@ -9,7 +9,6 @@
 
 #include <cerrno>
 #include <csignal>
-#include <cstring>
 #include <string>
 #include <vector>
 #include <fcntl.h>
@@ -19,8 +18,6 @@
 
 #include "../common/syscalls.h"
 #include "errno_error.h"
-
-extern char** environ;
 
 namespace runts::bridge {
 namespace {

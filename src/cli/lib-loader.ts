@@ -46,9 +46,8 @@ export function loadLib(dir: string, name: string): unknown {
   const wrapped = Module.wrap(source);
   const trained = readOrUndefined(`${file}.trained.cache`);
   let script = trained === undefined ? undefined : new Script(wrapped, { filename: file, cachedData: trained });
-  let buildCache: Buffer | undefined;
   if (script === undefined || script.cachedDataRejected === true) {
-    buildCache = readOrUndefined(`${file}.cache`);
+    const buildCache = readOrUndefined(`${file}.cache`);
     script = new Script(wrapped, { filename: file, cachedData: buildCache });
     if (buildCache === undefined || script.cachedDataRejected === true) writeCache(`${file}.cache`, script);
     trainAtExit(file, script);

@@ -73,4 +73,3 @@ export async function deleteAction(args: ShimArgs): Promise<number> {
   process.stdout.write(encodeDeleteResponse(0, 137, new Date()));
   return 0;
 }
-
