@@ -51,3 +51,21 @@ test('a successful exit writes <name>.js.trained.cache, holding the functions th
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+// loadLib reads bundles as latin1, so the build must never ship a non-ASCII one.
+test('the build\'s code-cache step refuses a non-ASCII bundle, naming the file and line, and caches ASCII ones', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'runts-lib-'));
+  const script = join(import.meta.dirname, '..', '..', 'scripts', 'code-cache.cjs');
+  try {
+    writeFileSync(join(dir, 'ok.js'), 'exports.unit = "\\u00b5s";\n');
+    const good = spawnSync(process.execPath, [script, dir], { encoding: 'utf8' });
+    assert.equal(good.status, 0, good.stderr);
+    assert.ok(existsSync(join(dir, 'ok.js.cache')));
+    writeFileSync(join(dir, 'bad.js'), 'exports.a = 1;\nexports.unit = /\u00b5s/;\n');
+    const bad = spawnSync(process.execPath, [script, dir], { encoding: 'utf8' });
+    assert.equal(bad.status, 1);
+    assert.match(bad.stderr, /bad\.js:2: a non-ASCII character/);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
