@@ -68,6 +68,9 @@ echo "cgroup2-vm: \$(uname -r), \$(stat -fc %T /sys/fs/cgroup) at /sys/fs/cgroup
 $cmd
 EOF
 
+# Where the repository is, for the guest's init (its /tmp and /run are fresh tmpfs).
+printf '%s\n' "$repo" >"$ird/repo"
+
 cat >"$ird/init" <<'EOF'
 #!/bin/busybox sh
 /bin/busybox --install -s /bin
@@ -93,6 +96,14 @@ mount -t cgroup2 -o nsdelegate cgroup2 /newroot/sys/fs/cgroup || fail "cgroup2 m
 for c in $(cat /newroot/sys/fs/cgroup/cgroup.controllers); do echo "+$c" >/newroot/sys/fs/cgroup/cgroup.subtree_control; done
 mount -t tmpfs -o mode=1777 tmpfs /newroot/tmp
 mount -t tmpfs -o mode=755 tmpfs /newroot/run
+# A repository under /tmp or /run (a fresh clone in /tmp) would be hidden by
+# those: it gets a writable overlay of its own at the same path.
+repo=$(cat /repo)
+case "$repo" in
+  /tmp/*|/run/*)
+    mkdir -p /mods/repo-upper /mods/repo-work "/newroot$repo"
+    mount -t overlay -o "lowerdir=/host$repo,upperdir=/mods/repo-upper,workdir=/mods/repo-work" overlay "/newroot$repo" || fail "overlay of the repository $repo" ;;
+esac
 mkdir -p /newroot/out
 mount --move /out /newroot/out
 mkdir -p /newroot/dev/hugepages; mount -t hugetlbfs none /newroot/dev/hugepages 2>/dev/null || true
